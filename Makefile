@@ -1,0 +1,58 @@
+# ACT Early web. Two commands: `make run` (the site on http://127.0.0.1:8000) and `make test`.
+# Each sets up whatever is missing first. Needs Python 3.11+ and Node 20+.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+ASSET_SOURCES := $(shell find static/scss static/js static/images -type f 2>/dev/null) package-lock.json
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test setup setup-test browser build check clean
+
+run: setup
+	$(PY) -m web serve
+
+test: setup-test browser
+	$(PY) -m ruff check web tests a11y_tests bench
+	$(PY) -m ruff format --check web tests a11y_tests bench
+	$(PY) -m mypy
+	$(PY) -m web content check
+	$(PY) -m pytest
+
+setup: $(VENV)/.runtime node_modules/.installed static/dist/manifest.json
+
+setup-test: setup $(VENV)/.test
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.lock pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+$(VENV)/.test: requirements-test.lock $(VENV)/.runtime
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.lock
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+static/dist/manifest.json: node_modules/.installed $(VENV)/.runtime $(ASSET_SOURCES)
+	$(PY) -m web build
+
+build: setup
+	$(PY) -m web build
+
+# Debian's Chromium for the browser tests (Playwright's own browser download does not work here).
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "Chromium is missing: install Debian's chromium package (as root: apt-get install chromium)," >&2; \
+		echo "or set CHROMIUM=/path/to/chromium. The browser tests need it." >&2; exit 1; \
+	fi
+
+clean:
+	rm -rf static/dist $(VENV) node_modules

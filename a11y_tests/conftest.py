@@ -1,0 +1,91 @@
+"""Browser tests: the real site on a free port, driven in Debian's Chromium."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from a11y_tests.browser import launch_options
+from a11y_tests.live_server import live_server, neutral_site
+from a11y_tests.sitemap import paths_in_sitemap
+
+PHONE = {"width": 320, "height": 640}
+DESKTOP = {"width": 1280, "height": 900}
+# Pages that are not in the sitemap but that readers see all the same.
+EXTRA_PATHS = ["/", "/en/this-page-does-not-exist"]
+
+
+def sitemap_paths_in_process() -> list[str]:
+    """The sitemap of the app as built here, read at collection time to parametrize the tests."""
+    from starlette.testclient import TestClient
+
+    from web.app import create_app
+    from web.settings import Settings
+
+    with TestClient(create_app(Settings(database_url="sqlite://"))) as client:
+        return paths_in_sitemap(client.get("/sitemap.xml").content)
+
+
+SITEMAP_PATHS = sitemap_paths_in_process()
+
+
+@pytest.fixture(scope="session")
+def exit_url() -> Iterator[str]:
+    with neutral_site() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory: pytest.TempPathFactory, exit_url: str) -> Iterator[str]:
+    with live_server(tmp_path_factory.mktemp("live"), EXIT_URL=exit_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(**launch_options())  # type: ignore[arg-type]
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport=DESKTOP)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture(scope="session")
+def checked_paths() -> set[str]:
+    """The paths the axe test has checked, so another test can compare them with the sitemap."""
+    return set()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The coverage test must run after the axe tests it audits.
+    items.sort(key=lambda item: item.name.startswith("test_every_sitemap_page_was_checked"))
+
+
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def browser_without_js(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(java_script_enabled=False, viewport=DESKTOP)
+    yield context.new_page()
+    context.close()

@@ -1,0 +1,90 @@
+"""The real site, served by uvicorn on a free port, for the browser tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def live_server(database_dir: Path, **environment: str) -> Iterator[str]:
+    """Start `python -m web serve` on a free port; stop it when the block ends."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "PUBLIC_BASE_URL": base_url,
+        "DATABASE_URL": f"sqlite:///{database_dir / 'live.sqlite3'}",
+        "LOG_LEVEL": "warning",
+        **environment,
+    }
+    process = subprocess.Popen([sys.executable, "-m", "web", "serve"], cwd=ROOT, env=env)
+    try:
+        _wait_until_healthy(base_url, process)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the site exited with status {process.returncode} before it was ready")
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the site did not answer {base_url}/healthz within 30 seconds")
+
+
+@contextmanager
+def neutral_site() -> Iterator[str]:
+    """A stand-in for the neutral site "Exit this page" leaves for (the real one is not reachable here)."""
+    import http.server
+    import threading
+
+    class Weather(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<!DOCTYPE html><html lang='en'><title>Weather</title><h1>Weather</h1></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Weather)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{server.server_address[1]}/weather"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from web.settings import ROOT, Settings, SettingsError
+
+
+def test_defaults_serve_on_localhost_8000_with_sqlite_under_var() -> None:
+    settings = Settings.from_env({})
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert settings.database_url == f"sqlite:///{ROOT / 'var' / 'act-early.sqlite3'}"
+    assert settings.public_base_url == "http://127.0.0.1:8000"
+
+
+def test_host_and_port_can_be_overridden() -> None:
+    settings = Settings.from_env({"HOST": "0.0.0.0", "PORT": "9000"})
+    assert (settings.host, settings.port, settings.public_base_url) == ("0.0.0.0", 9000, "http://0.0.0.0:9000")
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"PORT": "eighty"}, "PORT must be a whole number"),
+        ({"DEBUG": "maybe"}, "DEBUG must be true or false"),
+        ({"EXIT_URL": "javascript:alert(1)"}, r"EXIT_URL must be an http\(s\) URL"),
+    ],
+)
+def test_bad_values_are_rejected_with_the_key_named(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(environ)
+
+
+def test_every_setting_read_from_the_environment_is_documented_in_env_example() -> None:
+    source = Path(ROOT / "web" / "settings.py").read_text()
+    read = set(re.findall(r'env(?:\.get\(|, )"([A-Z_]+)"', source))
+    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), flags=re.MULTILINE))
+    assert read, "found no settings in web/settings.py"
+    assert read <= documented, f"undocumented settings: {sorted(read - documented)}"
+
+
+def test_settings_is_the_only_module_that_reads_the_environment() -> None:
+    offenders = [
+        path.relative_to(ROOT)
+        for path in (ROOT / "web").rglob("*.py")
+        if path.name != "settings.py" and re.search(r"os\.environ|os\.getenv", path.read_text())
+    ]
+    assert offenders == []

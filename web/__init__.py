@@ -1,0 +1,1 @@
+"""ACT Early web: the public safeguarding website of Counter Terrorism Policing."""

@@ -1,0 +1,55 @@
+"""Rendering a page in the site's shell: the context every template shares."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from web.content import ContentLibrary, Page
+from web.content.library import DEFAULT_LANGUAGE
+from web.i18n import direction
+from web.navigation import main_navigation, page_url
+
+
+def shell_context(request: Request, lang: str, page: Page | None = None) -> dict[str, Any]:
+    library: ContentLibrary = request.app.state.library
+    return {
+        "lang": lang,
+        "dir": direction(lang),
+        "home_url": page_url(lang, "home"),
+        "navigation": main_navigation(library, lang, page),
+        "footer_links": footer_links(library, lang),
+    }
+
+
+def footer_links(library: ContentLibrary, lang: str) -> list[dict[str, str]]:
+    links = []
+    for slug in ("get-help", "accessibility-statement", "privacy-notice", "staying-safe-online"):
+        page = library.get(lang, slug) or library.get(DEFAULT_LANGUAGE, slug)
+        if page is not None:
+            links.append({"href": page_url(page.lang, slug), "text": page.nav_title})
+    return links
+
+
+def render(
+    request: Request,
+    template: str,
+    lang: str,
+    *,
+    status_code: int = 200,
+    page: Page | None = None,
+    headers: Mapping[str, str] | None = None,
+    **context: Any,
+) -> Response:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request,
+        template,
+        {**shell_context(request, lang, page), "page": page, **context},
+        status_code=status_code,
+        headers=headers,
+    )

@@ -1,0 +1,76 @@
+"""Settings: the only module that reads the environment.
+
+Every key is documented in `.env.example`; a test fails when one is not.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting has a value the site cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'act-early.sqlite3'}"
+    content_dir: Path = ROOT / "content"
+    static_dist_dir: Path = ROOT / "static" / "dist"
+    exit_url: str = "https://www.bbc.co.uk/weather"
+    public_base_url: str = "http://127.0.0.1:8000"
+    debug: bool = False
+    log_level: str = "info"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        defaults = cls()
+        port = _int(env, "PORT", defaults.port)
+        host = env.get("HOST", defaults.host)
+        return cls(
+            host=host,
+            port=port,
+            database_url=env.get("DATABASE_URL", defaults.database_url),
+            content_dir=Path(env.get("CONTENT_DIR", str(defaults.content_dir))),
+            static_dist_dir=Path(env.get("STATIC_DIST_DIR", str(defaults.static_dist_dir))),
+            exit_url=_https_url(env, "EXIT_URL", defaults.exit_url),
+            public_base_url=env.get("PUBLIC_BASE_URL", f"http://{host}:{port}").rstrip("/"),
+            debug=_bool(env, "DEBUG", defaults.debug),
+            log_level=env.get("LOG_LEVEL", defaults.log_level).lower(),
+        )
+
+
+def _int(env: Mapping[str, str], key: str, default: int) -> int:
+    raw = env.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{key} must be a whole number, not {raw!r}") from None
+
+
+def _bool(env: Mapping[str, str], key: str, default: bool) -> bool:
+    raw = env.get(key, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{key} must be true or false, not {raw!r}")
+
+
+def _https_url(env: Mapping[str, str], key: str, default: str) -> str:
+    raw = env.get(key, default)
+    if not raw.startswith(("https://", "http://", "/")):
+        raise SettingsError(f"{key} must be an http(s) URL or a path, not {raw!r}")
+    return raw

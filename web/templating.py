@@ -1,0 +1,59 @@
+"""The Jinja environment: our templates first, then GOV.UK Frontend's macros; gettext per language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    PrefixLoader,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
+from starlette.templating import Jinja2Templates
+
+from web import contacts
+from web.assets import Assets
+from web.i18n import direction, translations
+from web.settings import ROOT, Settings
+
+TEMPLATES = ROOT / "templates"
+
+
+@pass_context
+def _gettext(context: Context, message: str, **variables: Any) -> str:
+    text = translations(context.get("lang", "en")).gettext(message)
+    return text % variables if variables else text
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int, **variables: Any) -> str:
+    text = translations(context.get("lang", "en")).ngettext(singular, plural, n)
+    return text % {"num": n, **variables}
+
+
+def create_templates(settings: Settings, assets: Assets) -> Jinja2Templates:
+    environment = Environment(
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader(TEMPLATES),
+                PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+            ]
+        ),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    environment.globals.update(
+        asset_url=assets.url,
+        contacts=contacts,
+        direction=direction,
+        exit_url="/exit",
+    )
+    return Jinja2Templates(env=environment)
