@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-ASSET_SOURCES := $(shell find static/scss static/js static/images -type f 2>/dev/null) package-lock.json
+ASSET_SOURCES := $(shell find static/scss static/js static/images web/translations -type f -name "*.*" ! -name "*.mo" 2>/dev/null) package-lock.json
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: run test setup setup-test browser build check clean

@@ -39,8 +39,14 @@ def exit_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory: pytest.TempPathFactory, exit_url: str) -> Iterator[str]:
-    with live_server(tmp_path_factory.mktemp("live"), EXIT_URL=exit_url) as url:
+def live_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the live server keeps its database and keys, so tests can look inside."""
+    return tmp_path_factory.mktemp("live")
+
+
+@pytest.fixture(scope="session")
+def base_url(live_dir: Path, exit_url: str) -> Iterator[str]:
+    with live_server(live_dir, EXIT_URL=exit_url) as url:
         yield url
 
 
@@ -89,3 +95,4 @@ def browser_without_js(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(java_script_enabled=False, viewport=DESKTOP)
     yield context.new_page()
     context.close()
+

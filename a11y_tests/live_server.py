@@ -32,6 +32,9 @@ def live_server(database_dir: Path, **environment: str) -> Iterator[str]:
         "PORT": str(port),
         "PUBLIC_BASE_URL": base_url,
         "DATABASE_URL": f"sqlite:///{database_dir / 'live.sqlite3'}",
+        "CONCERN_PUBLIC_KEY_FILE": str(database_dir / "keys" / "concerns.pub"),
+        "CONSOLE_PRIVATE_KEY_FILE": str(database_dir / "keys" / "concerns.key"),
+        "FORM_SECRET_FILE": str(database_dir / "keys" / "form-secret"),
         "LOG_LEVEL": "warning",
         **environment,
     }

@@ -19,3 +19,9 @@ def test_raw_html_in_markdown_is_escaped_not_rendered() -> None:
 def test_images_are_collected_with_their_alt_text() -> None:
     rendered = render_markdown("![A poster](/poster.png)")
     assert rendered.images[0].alt == "A poster"
+
+
+def test_links_to_another_language_say_which() -> None:
+    rendered = render_markdown("Read [this](/en/faq) or [that](/ur/get-help).", lang="ur")
+    assert '<a href="/en/faq" class="govuk-link" hreflang="en">' in rendered.html
+    assert '<a href="/ur/get-help" class="govuk-link">' in rendered.html

@@ -6,10 +6,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from web import support_line
 from web.content import ContentLibrary
 from web.content.library import DEFAULT_LANGUAGE, HOME
-from web.i18n import translations
-from web.navigation import breadcrumbs, next_page, page_url
+from web.navigation import breadcrumbs, next_page, page_url, section_pages
 from web.pages import render
 
 
@@ -27,8 +27,10 @@ async def advice_page(request: Request) -> Response:
         page=page,
         canonical_url=page_url(lang, slug),
         alternates=library.translations(slug),
-        breadcrumbs=breadcrumbs(page, translations(lang).gettext("Home")),
+        breadcrumbs=breadcrumbs(library, page),
+        section_pages=section_pages(library, page),
         next_page=next_page(library, page),
+        support_line_open=support_line.is_open(),
     )
 
 

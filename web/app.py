@@ -6,15 +6,19 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from web import advice, site
+from web import advice, concern, redirects, search, site, toolkit
 from web.access_log import AccessLogMiddleware
 from web.assets import Assets
 from web.content import load_library
 from web.errors import ErrorPageMiddleware, http_error
+from web.form_guard import BodyLimitMiddleware, FormTokens, SubmissionLimiter
 from web.http_cache import HttpCacheMiddleware
+from web.sealing import ensure_development_keys, load_or_create_secret, load_public_key
 from web.security import SecurityHeadersMiddleware
 from web.settings import Settings
-from web.storage import create_database_engine
+from web.storage import create_database_engine, dispose_engine_on_shutdown
+from web.storage.migrate import migrate
+from web.storage.search import SearchIndex
 from web.templating import create_templates
 
 
@@ -28,25 +32,45 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", site.healthz, name="healthz"),
         Route("/exit", site.exit_page, name="exit_page"),
         Route("/assets/{name:str}", assets.serve, name="asset"),
+        Route("/{lang:str}/share-a-concern", concern.concern_start, name="concern_start"),
+        Route("/{lang:str}/share-a-concern", concern.concern_answer, methods=["POST"], name="concern_answer"),
+        Route("/{lang:str}/share-a-concern/questions", concern.concern_question, name="concern_question"),
+        Route("/{lang:str}/share-a-concern/sent/{reference:str}", concern.concern_sent, name="concern_sent"),
+        Route("/{lang:str}/share-a-concern/callback", concern.callback_form, name="callback_form"),
+        Route("/{lang:str}/share-a-concern/callback", concern.callback_send, methods=["POST"], name="callback_send"),
+        Route("/{lang:str}/search", search.search, name="search"),
+        Route("/toolkit", toolkit.toolkit_page, name="toolkit_page"),
+        Route("/toolkit/{force:str}/{lang:str}/poster.pdf", toolkit.toolkit_poster, name="toolkit_poster"),
+        Route("/toolkit/{force:str}/{lang:str}/social.png", toolkit.toolkit_social, name="toolkit_social"),
         Route("/{lang:str}", advice.language_home_redirect, name="language_home_redirect"),
         Route("/{lang:str}/", advice.advice_page, name="language_home"),
         Route("/{lang:str}/{slug:str}", advice.advice_page, name="advice_page"),
     ]
     middleware = [
         Middleware(AccessLogMiddleware),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(SecurityHeadersMiddleware, https=settings.public_base_url.startswith("https://")),
         Middleware(ErrorPageMiddleware, debug=settings.debug),
         Middleware(HttpCacheMiddleware),
+        Middleware(redirects.LetsTalkAboutItRedirects),
     ]
     app = Starlette(
         debug=settings.debug,
+        lifespan=dispose_engine_on_shutdown,
         routes=routes,
         middleware=middleware,
-        exception_handlers={404: http_error, 405: http_error},
+        exception_handlers={code: http_error for code in (400, 403, 404, 405, 413)},
     )
     app.state.settings = settings
     app.state.assets = assets
     app.state.library = load_library(settings.content_dir)
     app.state.templates = create_templates(settings, assets)
     app.state.engine = create_database_engine(settings.database_url)
+    migrate(app.state.engine)
+    app.state.search_index = SearchIndex(app.state.engine)
+    app.state.search_index.rebuild(app.state.library)
+    ensure_development_keys(settings.concern_public_key_file, settings.console_private_key_file)
+    app.state.public_key = load_public_key(settings.concern_public_key_file)
+    app.state.form_tokens = FormTokens(load_or_create_secret(settings.form_secret, settings.form_secret_file))
+    app.state.submission_limiter = SubmissionLimiter(settings.submissions_per_hour)
     return app

@@ -17,7 +17,21 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("build", help="build the CSS, JavaScript and icons into static/dist")
     content = commands.add_parser("content", help="work with the Markdown content")
     content_commands = content.add_subparsers(dest="content_command", required=True)
-    content_commands.add_parser("check", help="check every content file; exit 1 on a problem")
+    check = content_commands.add_parser("check", help="check every content file; exit 1 on a problem")
+    check.add_argument("--strict", action="store_true", help="also fail when a translation is out of date")
+    commands.add_parser("console", help="run the officers' console (CONSOLE_HOST, CONSOLE_PORT)")
+    keys = commands.add_parser("keys", help="the officers' key pair that seals concerns")
+    keys.add_argument("action", choices=["generate"])
+    keys.add_argument("--force", action="store_true", help="replace an existing key pair")
+    officers = commands.add_parser("officers", help="console accounts")
+    officers_commands = officers.add_subparsers(dest="officers_command", required=True)
+    add = officers_commands.add_parser("add", help="create an account; prints its authenticator secret")
+    add.add_argument("username")
+    add.add_argument("--role", choices=["officer", "comms", "admin"], required=True)
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    commands.add_parser("purge", help="delete concerns closed more than RETENTION_DAYS ago")
+    catalogues = commands.add_parser("translations", help="the gettext catalogues of interface text")
+    catalogues.add_argument("action", choices=["extract", "update", "compile"])
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -28,7 +42,17 @@ def main(argv: list[str] | None = None) -> int:
         return serve_site(settings, workers=args.workers)
     if args.command == "build":
         return build(settings)
-    return check_content(settings)
+    if args.command == "translations":
+        return translations(args.action)
+    if args.command == "console":
+        return serve_console(settings)
+    if args.command == "keys":
+        return generate_keys(settings, force=args.force)
+    if args.command == "officers":
+        return add_officer(settings, args.username, args.role, password_stdin=args.password_stdin)
+    if args.command == "purge":
+        return purge(settings)
+    return check_content(settings, strict=args.strict)
 
 
 def serve_site(settings: Settings, *, workers: int) -> int:
@@ -51,9 +75,108 @@ def serve_site(settings: Settings, *, workers: int) -> int:
     return 0
 
 
+def translations(action: str) -> int:
+    from web import catalogues
+
+    if action == "extract":
+        print(f"{len(catalogues.write_template())} messages in {catalogues.TEMPLATE}")
+    elif action == "update":
+        catalogues.update()
+        for lang in catalogues.po_files():
+            print(f"{lang}: {len(catalogues.untranslated(lang))} messages to translate")
+    else:
+        for path in catalogues.compile_all():
+            print(f"compiled {path}")
+    return 0
+
+
+def serve_console(settings: Settings) -> int:
+    import uvicorn
+
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    print(f"ACT Early console on http://{settings.console_host}:{settings.console_port}", flush=True)
+    uvicorn.run(
+        "web.console.app:create_console_app",
+        factory=True,
+        host=settings.console_host,
+        port=settings.console_port,
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+        log_level=settings.log_level,
+        timeout_keep_alive=5,
+    )
+    return 0
+
+
+def generate_keys(settings: Settings, *, force: bool) -> int:
+    from web.sealing import generate_key_pair
+
+    public, private = settings.concern_public_key_file, settings.console_private_key_file
+    if (public.exists() or private.exists()) and not force:
+        print(
+            f"error: {public} or {private} exists; --force replaces them (and old concerns become unreadable)",
+            file=sys.stderr,
+        )
+        return 1
+    generate_key_pair(public, private)
+    print(f"public key:  {public}\n  copy it to every server of the public site (CONCERN_PUBLIC_KEY_FILE)")
+    print(
+        f"private key: {private}\n  keep it ONLY on the console's server (CONSOLE_PRIVATE_KEY_FILE), readable by"
+        " the console's user alone, with an offline backup: without it no stored concern can be read"
+    )
+    return 0
+
+
+def add_officer(settings: Settings, username: str, role: str, *, password_stdin: bool) -> int:
+    import getpass
+
+    import pyotp
+
+    from web.console.auth import hash_password, new_totp_secret
+    from web.storage import create_database_engine
+    from web.storage.migrate import migrate
+    from web.storage.officers import add_officer as store_officer
+    from web.storage.officers import record
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
+    try:
+        password_hash = hash_password(password)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    engine = create_database_engine(settings.database_url)
+    migrate(engine)
+    secret = new_totp_secret()
+    store_officer(engine, username, password_hash, secret, role)
+    record(engine, "cli", "account-added", detail=f"{username} as {role}")
+    uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="ACT Early console")
+    print(f"added {username} as {role}\nauthenticator secret: {secret}\nor scan: {uri}")
+    return 0
+
+
+def purge(settings: Settings) -> int:
+    import datetime as dt
+
+    from web.storage import create_database_engine
+    from web.storage.concerns import purge_closed
+    from web.storage.migrate import migrate
+    from web.storage.officers import record
+
+    engine = create_database_engine(settings.database_url)
+    migrate(engine)
+    references = purge_closed(engine, older_than_days=settings.retention_days, today=dt.date.today())
+    for reference in references:
+        record(engine, "purge", "purged", reference, detail=f"closed over {settings.retention_days} days ago")
+    print(f"purged {len(references)} concerns closed more than {settings.retention_days} days ago")
+    return 0
+
+
 def build(settings: Settings) -> int:
     from web.assets import AssetError, build_assets
+    from web.catalogues import compile_all
 
+    compile_all()
     try:
         manifest = build_assets(settings.static_dist_dir)
     except AssetError as error:
@@ -64,13 +187,34 @@ def build(settings: Settings) -> int:
     return 0
 
 
-def check_content(settings: Settings) -> int:
-    from web.content import ContentError, load_library
+def check_content(settings: Settings, *, strict: bool = False) -> int:
+    from web.content.check import check_content as run_check
+    from web.content.readability import MAXIMUM_AVERAGE_GRADE, MAXIMUM_GRADE
 
-    try:
-        library = load_library(settings.content_dir)
-    except ContentError as error:
+    report = run_check(settings.content_dir)
+    print(
+        f"Reading grade (Flesch-Kincaid; at most {MAXIMUM_GRADE:.0f} a page, {MAXIMUM_AVERAGE_GRADE:.0f} on average):"
+    )
+    for slug, grade in sorted(report.grades.items(), key=lambda item: -item[1]):
+        print(f"  {grade:4.1f}  {slug}")
+    print(f"  {report.average_grade:4.1f}  average of {len(report.grades)} English pages")
+    counts = ", ".join(f"{lang}: {count}" for lang, count in sorted(report.pages_per_language.items()))
+    print(f"Pages per language: {counts}")
+    for title, lines in (
+        ("Translations out of date", report.out_of_date),
+        ("Translations awaiting a translator's review", report.awaiting_review),
+    ):
+        print(f"{title}: {len(lines)}")
+        for line in lines:
+            print(f"  {line}")
+    for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"{len(library)} pages in {', '.join(library.languages)}: content is valid")
-    return 0
+    if report.passed(strict=strict):
+        print("Content check passed.")
+        return 0
+    print(
+        f"Content check failed: {len(report.errors)} errors"
+        + (f", {len(report.out_of_date)} translations out of date" if strict else ""),
+        file=sys.stderr,
+    )
+    return 1

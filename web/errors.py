@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -13,7 +14,14 @@ from web.content.library import DEFAULT_LANGUAGE
 from web.pages import render
 
 log = logging.getLogger("web.errors")
-TEMPLATES = {404: "errors/404.html", 405: "errors/405.html"}
+ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
+TEMPLATES = {
+    400: "errors/400.html",
+    403: "errors/403.html",
+    404: "errors/404.html",
+    405: "errors/405.html",
+    413: "errors/413.html",
+}
 
 
 def language_of(request: Request) -> str:
@@ -46,9 +54,10 @@ class ErrorPageMiddleware:
     miss the security headers.
     """
 
-    def __init__(self, app: ASGIApp, *, debug: bool = False) -> None:
+    def __init__(self, app: ASGIApp, *, debug: bool = False, handler: ErrorHandler | None = None) -> None:
         self.app = app
         self.debug = debug
+        self.handler = handler or server_error
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -66,5 +75,5 @@ class ErrorPageMiddleware:
         except Exception as exc:
             if started or self.debug:
                 raise
-            response = await server_error(Request(scope), exc)
+            response = await self.handler(Request(scope), exc)
             await response(scope, receive, send)

@@ -11,6 +11,8 @@ from web.settings import ROOT
 
 CATALOGUES = ROOT / "web" / "translations"
 RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur", "ps", "yi"})
+# Each language's name in that language, for the language switcher.
+LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg", "ur": "اردو"}
 
 
 @cache

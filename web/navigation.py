@@ -1,48 +1,120 @@
-"""How a first-time visitor finds their way: main navigation, breadcrumbs, the next page."""
+"""How a first-time visitor finds their way: three sections, breadcrumbs, the next page, languages."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from web.content import ContentLibrary, Page
-from web.content.library import HOME
+from web.content.library import DEFAULT_LANGUAGE, HOME
+from web.i18n import LANGUAGE_NAMES, translations
 
-MAIN_NAVIGATION = ("signs-to-spot", "what-happens-next", "get-help")
+
+def N_(message: str) -> str:
+    return message
+
+
+# The top-level sections: their label in the main navigation and breadcrumbs, and their hub page.
+SECTIONS = {
+    "understand": (N_("Signs and advice"), "signs-to-spot"),
+    "process": (N_("How Prevent works"), "what-happens-next"),
+    "help": (N_("Get help now"), "get-help"),
+}
 
 
 @dataclass(frozen=True)
 class NavItem:
     href: str
     text: str
+    current: bool = False
+    lang: str | None = None  # set when the linked page is in another language than the page linking to it
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    lang: str
+    name: str
+    href: str
     current: bool
+
+
+def _other(lang: str, current: str) -> str | None:
+    return lang if lang != current else None
 
 
 def page_url(lang: str, slug: str) -> str:
     return f"/{lang}/" if slug == HOME else f"/{lang}/{slug}"
 
 
-def main_navigation(library: ContentLibrary, lang: str, current: Page | None) -> list[NavItem]:
+def _in_language(library: ContentLibrary, lang: str, slug: str) -> Page | None:
+    return library.get(lang, slug) or library.get(DEFAULT_LANGUAGE, slug)
+
+
+def main_navigation(library: ContentLibrary, lang: str, current: Page | None, path: str = "") -> list[NavItem]:
+    gettext = translations(lang).gettext
     items = []
-    for slug in MAIN_NAVIGATION:
-        page = library.get(lang, slug) or library.get("en", slug)
-        if page is None:
-            continue
-        is_current = current is not None and (
-            current.slug == slug or (page.section is not None and current.section == page.section)
-        )
-        items.append(NavItem(href=page_url(lang, slug), text=page.nav_title, current=is_current))
+    for section, (label, slug) in SECTIONS.items():
+        hub = _in_language(library, lang, slug)
+        if hub is not None:
+            is_current = current is not None and (current.slug == slug or current.section == section)
+            items.append(NavItem(href=page_url(hub.lang, slug), text=gettext(label), current=is_current))
+    search = f"/{lang}/search"
+    items.append(NavItem(href=search, text=gettext("Search"), current=path == search))
     return items
 
 
-def breadcrumbs(page: Page, home_label: str) -> list[NavItem]:
+def breadcrumbs(library: ContentLibrary, page: Page) -> list[NavItem]:
     if page.slug == HOME:
         return []
-    return [NavItem(href=page_url(page.lang, HOME), text=home_label, current=False)]
+    gettext = translations(page.lang).gettext
+    trail = [NavItem(href=page_url(page.lang, HOME), text=gettext("Home"))]
+    label, hub_slug = SECTIONS.get(page.section or "", ("", ""))
+    hub = _in_language(library, page.lang, hub_slug) if hub_slug and hub_slug != page.slug else None
+    if hub is not None:
+        trail.append(NavItem(href=page_url(hub.lang, hub.slug), text=gettext(label)))
+    return trail
+
+
+def section_pages(library: ContentLibrary, page: Page) -> list[NavItem]:
+    """The pages of the current page's section, in journey order, for "In this section"."""
+    if page.section is None:
+        return []
+    english = [other for other in library.in_language(DEFAULT_LANGUAGE) if other.section == page.section]
+    items = []
+    for original in english:
+        shown = _in_language(library, page.lang, original.slug)
+        assert shown is not None
+        items.append(
+            NavItem(
+                href=page_url(shown.lang, shown.slug),
+                text=shown.nav_title,
+                current=shown.slug == page.slug,
+                lang=_other(shown.lang, page.lang),
+            )
+        )
+    return items
 
 
 def next_page(library: ContentLibrary, page: Page) -> Page | None:
-    if page.section is None:
+    """The next page of the section's journey that exists in the page's own language."""
+    journey = [other.slug for other in library.in_language(DEFAULT_LANGUAGE) if other.section == page.section]
+    if page.section is None or page.slug not in journey:
         return None
-    journey = [other for other in library.in_language(page.lang) if other.section == page.section]
-    later = [other for other in journey if (other.order, other.slug) > (page.order, page.slug)]
-    return later[0] if later else None
+    for slug in journey[journey.index(page.slug) + 1 :]:
+        translated = library.get(page.lang, slug)
+        if translated is not None:
+            return translated
+    return None
+
+
+def language_links(library: ContentLibrary, lang: str, page: Page | None) -> list[LanguageLink]:
+    """Every language of the site: the current page's translation where there is one, else that language's home."""
+    links = []
+    for other in library.languages:
+        translated = library.get(other, page.slug) if page is not None else None
+        slug = translated.slug if translated is not None else HOME
+        links.append(
+            LanguageLink(
+                lang=other, name=LANGUAGE_NAMES.get(other, other), href=page_url(other, slug), current=other == lang
+            )
+        )
+    return links

@@ -12,7 +12,8 @@ from starlette.templating import Jinja2Templates
 from web.content import ContentLibrary, Page
 from web.content.library import DEFAULT_LANGUAGE
 from web.i18n import direction
-from web.navigation import main_navigation, page_url
+from web.redirects import ltai_notice
+from web.navigation import language_links, main_navigation, page_url
 
 
 def shell_context(request: Request, lang: str, page: Page | None = None) -> dict[str, Any]:
@@ -21,8 +22,11 @@ def shell_context(request: Request, lang: str, page: Page | None = None) -> dict
         "lang": lang,
         "dir": direction(lang),
         "home_url": page_url(lang, "home"),
-        "navigation": main_navigation(library, lang, page),
+        "navigation": main_navigation(library, lang, page, request.url.path),
         "footer_links": footer_links(library, lang),
+        "language_links": language_links(library, lang, page),
+        "retention_days": request.app.state.settings.retention_days,
+        "ltai_notice": ltai_notice(request),
     }
 
 

@@ -28,6 +28,17 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8000"
     debug: bool = False
     log_level: str = "info"
+    concern_public_key_file: Path = ROOT / "var" / "keys" / "concerns.pub"
+    console_private_key_file: Path = ROOT / "var" / "keys" / "concerns.key"
+    form_secret: str = ""
+    form_secret_file: Path = ROOT / "var" / "keys" / "form-secret"
+    retention_days: int = 90
+    submissions_per_hour: int = 10
+    max_body_bytes: int = 65_536
+    console_host: str = "127.0.0.1"
+    console_port: int = 8001
+    console_idle_minutes: int = 15
+    console_max_hours: int = 8
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -45,6 +56,17 @@ class Settings:
             public_base_url=env.get("PUBLIC_BASE_URL", f"http://{host}:{port}").rstrip("/"),
             debug=_bool(env, "DEBUG", defaults.debug),
             log_level=env.get("LOG_LEVEL", defaults.log_level).lower(),
+            concern_public_key_file=_path(env, "CONCERN_PUBLIC_KEY_FILE", defaults.concern_public_key_file),
+            console_private_key_file=_path(env, "CONSOLE_PRIVATE_KEY_FILE", defaults.console_private_key_file),
+            form_secret=env.get("FORM_SECRET", ""),
+            form_secret_file=_path(env, "FORM_SECRET_FILE", defaults.form_secret_file),
+            retention_days=_int(env, "RETENTION_DAYS", defaults.retention_days),
+            submissions_per_hour=_int(env, "SUBMISSIONS_PER_HOUR", defaults.submissions_per_hour),
+            max_body_bytes=_int(env, "MAX_BODY_BYTES", defaults.max_body_bytes),
+            console_host=env.get("CONSOLE_HOST", defaults.console_host),
+            console_port=_int(env, "CONSOLE_PORT", defaults.console_port),
+            console_idle_minutes=_int(env, "CONSOLE_IDLE_MINUTES", defaults.console_idle_minutes),
+            console_max_hours=_int(env, "CONSOLE_MAX_HOURS", defaults.console_max_hours),
         )
 
 
@@ -56,6 +78,11 @@ def _int(env: Mapping[str, str], key: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{key} must be a whole number, not {raw!r}") from None
+
+
+def _path(env: Mapping[str, str], key: str, default: Path) -> Path:
+    raw = env.get(key, "")
+    return Path(raw) if raw else default
 
 
 def _bool(env: Mapping[str, str], key: str, default: bool) -> bool:

@@ -14,6 +14,7 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.runtime import Context
+from markupsafe import Markup
 from starlette.templating import Jinja2Templates
 
 from web import contacts
@@ -24,16 +25,22 @@ from web.settings import ROOT, Settings
 TEMPLATES = ROOT / "templates"
 
 
+def _format(context: Context, text: str, variables: dict[str, Any]) -> str:
+    # Variables are escaped unless they are already markup (a link built in the template).
+    if context.eval_ctx.autoescape:
+        return Markup(text) % variables if variables else Markup(text)
+    return text % variables if variables else text
+
+
 @pass_context
 def _gettext(context: Context, message: str, **variables: Any) -> str:
-    text = translations(context.get("lang", "en")).gettext(message)
-    return text % variables if variables else text
+    return _format(context, translations(context.get("lang", "en")).gettext(message), variables)
 
 
 @pass_context
 def _ngettext(context: Context, singular: str, plural: str, n: int, **variables: Any) -> str:
     text = translations(context.get("lang", "en")).ngettext(singular, plural, n)
-    return text % {"num": n, **variables}
+    return _format(context, text, {"num": n, **variables})
 
 
 def create_templates(settings: Settings, assets: Assets) -> Jinja2Templates:
@@ -45,7 +52,7 @@ def create_templates(settings: Settings, assets: Assets) -> Jinja2Templates:
             ]
         ),
         autoescape=select_autoescape(default=True, default_for_string=True),
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
         trim_blocks=True,
         lstrip_blocks=True,
     )

@@ -37,19 +37,30 @@ class ContentLibrary:
         return len(self.pages)
 
 
-def load_library(content_dir: Path) -> ContentLibrary:
-    """Read every `content/<lang>/<slug>.md`. Raises ContentError naming the first bad file."""
-    pages: dict[tuple[str, str], Page] = {}
+def content_files(content_dir: Path) -> list[tuple[str, Path]]:
+    """Every `content/<lang>/<slug>.md`, with its language."""
     if not content_dir.is_dir():
         raise ContentError(content_dir, "the content folder does not exist")
-    for lang_dir in sorted(path for path in content_dir.iterdir() if path.is_dir()):
-        if not LANGUAGE.match(lang_dir.name):
-            continue
-        for path in sorted(lang_dir.glob("*.md")):
-            if not SLUG.match(path.stem):
-                raise ContentError(path, "file names must be lower-case words joined by hyphens")
-            page = parse_page(path, path.read_text(encoding="utf-8"), slug=path.stem, lang=lang_dir.name)
-            pages[(page.lang, page.slug)] = page
+    return [
+        (lang_dir.name, path)
+        for lang_dir in sorted(path for path in content_dir.iterdir() if path.is_dir() and LANGUAGE.match(path.name))
+        for path in sorted(lang_dir.glob("*.md"))
+    ]
+
+
+def load_page(lang: str, path: Path) -> Page:
+    if not SLUG.match(path.stem):
+        raise ContentError(path, "file names must be lower-case words joined by hyphens")
+    return parse_page(path, path.read_text(encoding="utf-8"), slug=path.stem, lang=lang)
+
+
+def load_library(content_dir: Path) -> ContentLibrary:
+    """Read every content file. Raises ContentError naming the first bad file."""
+    return library_of([load_page(lang, path) for lang, path in content_files(content_dir)], content_dir)
+
+
+def library_of(loaded: list[Page], content_dir: Path) -> ContentLibrary:
+    pages = {(page.lang, page.slug): page for page in loaded}
     languages = tuple(sorted({lang for lang, _ in pages}, key=lambda lang: (lang != DEFAULT_LANGUAGE, lang)))
     if (DEFAULT_LANGUAGE, HOME) not in pages:
         raise ContentError(content_dir / DEFAULT_LANGUAGE / f"{HOME}.md", "the English home page is missing")

@@ -50,7 +50,7 @@ class Image:
 @dataclass(frozen=True)
 class Rendered:
     html: str
-    text: str
+    text: str  # one block (paragraph, list item, heading, cell) a line
     headings: tuple[Heading, ...]
     links: tuple[Link, ...]
     images: tuple[Image, ...]
@@ -79,7 +79,11 @@ def slugify(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text.lower(), flags=re.UNICODE).strip("-") or "section"
 
 
-def render_markdown(source: str) -> Rendered:
+LANGUAGE_PREFIX = re.compile(r"^/([a-z]{2,3})/")
+
+
+def render_markdown(source: str, lang: str | None = None) -> Rendered:
+    """Render Markdown; links to a page in another language than `lang` get `hreflang`."""
     tokens = _md.parse(source)
     headings: list[Heading] = []
     links: list[Link] = []
@@ -93,12 +97,21 @@ def render_markdown(source: str) -> Rendered:
             headings.append(Heading(level=int(token.tag[1]), text=inline.content, id=anchor))
         if token.type != "inline":
             continue
-        text.append(token.content)
+        plain = "".join(
+            child.content if child.type in ("text", "code_inline") else " "
+            for child in token.children or ()
+            if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+        )
+        text.append(" ".join(plain.split()))
         children = token.children or []
         for position, child in enumerate(children):
             if child.type == "link_open":
+                href = str(child.attrGet("href") or "")
                 label = children[position + 1].content if position + 1 < len(children) else ""
-                links.append(Link(href=str(child.attrGet("href") or ""), text=label))
+                links.append(Link(href=href, text=label))
+                prefix = LANGUAGE_PREFIX.match(href)
+                if lang and prefix and prefix.group(1) != lang:
+                    child.attrSet("hreflang", prefix.group(1))
             elif child.type == "image":
                 images.append(Image(src=str(child.attrGet("src") or ""), alt=child.content))
     html = _md.renderer.render(tokens, _md.options, {})

@@ -23,7 +23,7 @@ class ContentError(ValueError):
     def __init__(self, path: Path | str, message: str, field: str | None = None) -> None:
         self.path = Path(path)
         self.field = field
-        shown = _relative(self.path)
+        shown = display_path(self.path)
         super().__init__(f"{shown}: front matter field '{field}' {message}" if field else f"{shown}: {message}")
 
 
@@ -62,7 +62,7 @@ class Page:
     translator_reviewed: bool | None = None
 
 
-def _relative(path: Path) -> str:
+def display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
@@ -79,7 +79,7 @@ def parse_page(path: Path, text: str, *, slug: str, lang: str) -> Page:
             raise ContentError(path, "is missing", key)
     if meta["lang"] != lang:
         raise ContentError(path, f"says {meta['lang']!r} but the file is in the {lang!r} folder", "lang")
-    rendered = render_markdown(body)
+    rendered = render_markdown(body, lang)
     return Page(
         path=path,
         slug=slug,
@@ -171,6 +171,8 @@ def _sources(path: Path, value: Any) -> tuple[Source, ...]:
 def _translation_of(path: Path, value: Any) -> TranslationOf | None:
     if value is None:
         return None
-    if not isinstance(value, dict) or not value.get("page") or not value.get("revision"):
+    if not isinstance(value, dict) or not value.get("page") or value.get("revision") is None:
         raise ContentError(path, "needs both page (the English slug) and revision", "translation_of")
+    if not isinstance(value["revision"], str):
+        raise ContentError(path, 'revision must be quoted text, e.g. revision: "0123456789ab"', "translation_of")
     return TranslationOf(page=str(value["page"]), revision=str(value["revision"]))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from starlette.applications import Starlette
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -38,6 +41,13 @@ def create_database_engine(url: str) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+@asynccontextmanager
+async def dispose_engine_on_shutdown(app: Starlette) -> AsyncIterator[None]:
+    """The app's lifespan: close the database connections when the server stops."""
+    yield
+    app.state.engine.dispose()
 
 
 def database_is_healthy(engine: Engine) -> bool:

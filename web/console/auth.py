@@ -1,0 +1,149 @@
+"""Signing in with a password and a TOTP code, sessions, CSRF tokens and roles.
+
+Sessions live in the database; the `__Host-` cookie holds a random token whose hash is the key.
+They end after CONSOLE_IDLE_MINUTES idle and CONSOLE_MAX_HOURS in any case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine
+from starlette.requests import Request
+
+from web.storage import officers as store
+
+SESSION_COOKIE = "__Host-console-session"
+PENDING_COOKIE = "__Host-console-pending"
+PENDING_SECONDS = 300
+MAX_FAILURES = 5
+LOCKOUT = dt.timedelta(minutes=15)
+# argon2id with OWASP's recommended minimum (m=19 MiB, t=2, p=1).
+hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
+# A real hash to verify against when the username is unknown, so timing does not tell.
+_DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def hash_password(password: str) -> str:
+    if len(password) < 12:
+        raise ValueError("passwords must be at least 12 characters long")
+    return hasher.hash(password)
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    officer: store.Officer
+    session: store.Session
+
+
+def check_password(engine: Engine, username: str, password: str, now: dt.datetime) -> store.Officer | None:
+    """The officer if the password is right and the account is usable; records failures and locks."""
+    officer = store.officer_by_username(engine, username[:64])
+    if officer is None or not officer.active:
+        _verify(_DUMMY_HASH, password)
+        return None
+    if officer.locked_until is not None and officer.locked_until > now:
+        _verify(_DUMMY_HASH, password)
+        return None
+    if not _verify(officer.password_hash, password):
+        failures = officer.failed_sign_ins + 1
+        locked = now + LOCKOUT if failures >= MAX_FAILURES else None
+        store.update_officer(engine, officer.id, failed_sign_ins=0 if locked else failures, locked_until=locked)
+        return None
+    return officer
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_code(engine: Engine, officer: store.Officer, code: str, at: float | None = None) -> bool:
+    """A TOTP code from the officer's app: right now or one step either side, and never used before."""
+    code = "".join(code.split())
+    if not (code.isdigit() and len(code) == 6):
+        return False
+    totp = pyotp.TOTP(officer.totp_secret)
+    moment = at if at is not None else time.time()
+    for drift in (0, -1, 1):
+        step = int(moment // totp.interval) + drift
+        if hmac.compare_digest(totp.at(step * totp.interval), code):
+            return store.use_totp_step(engine, officer.id, step)
+    return False
+
+
+def start_session(engine: Engine, officer: store.Officer, now: dt.datetime) -> str:
+    token = secrets.token_urlsafe(32)
+    store.create_session(engine, _hash(token), officer.id, secrets.token_urlsafe(32), now)
+    store.update_officer(engine, officer.id, failed_sign_ins=0, locked_until=None)
+    return token
+
+
+def current(request: Request, idle: dt.timedelta, maximum: dt.timedelta) -> SignedIn | None:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if not token or len(token) > 100:
+        return None
+    engine: Engine = request.app.state.engine
+    session = store.get_session(engine, _hash(token))
+    if session is None:
+        return None
+    now = now_utc()
+    if now - session.last_seen_at > idle or now - session.created_at > maximum:
+        store.end_session(engine, session.token_hash)
+        return None
+    officer = store.officer_by_id(engine, session.officer_id)
+    if officer is None or not officer.active:
+        return None
+    store.touch_session(engine, session.token_hash, now)
+    return SignedIn(officer=officer, session=session)
+
+
+def end(request: Request) -> None:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if token:
+        store.end_session(request.app.state.engine, _hash(token))
+
+
+def csrf_ok(signed_in: SignedIn, submitted: str) -> bool:
+    return hmac.compare_digest(signed_in.session.csrf_token, submitted)
+
+
+def pending_value(key: bytes, officer_id: int, now: float | None = None) -> str:
+    """A signed, short-lived note that the password was right and a code is awaited."""
+    expires = int((now if now is not None else time.time()) + PENDING_SECONDS)
+    body = f"{officer_id}.{expires}"
+    return f"{body}.{hmac.new(key, body.encode(), hashlib.sha256).hexdigest()}"
+
+
+def read_pending(key: bytes, value: str, now: float | None = None) -> int | None:
+    parts = value.split(".")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+        return None
+    body = f"{parts[0]}.{parts[1]}"
+    if not hmac.compare_digest(hmac.new(key, body.encode(), hashlib.sha256).hexdigest(), parts[2]):
+        return None
+    if int(parts[1]) < (now if now is not None else time.time()):
+        return None
+    return int(parts[0])
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

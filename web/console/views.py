@@ -1,0 +1,270 @@
+"""The console's pages. Every view and change of a concern is written to the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from web.concern_form import ALL_FIELDS, STEPS
+from web.console import auth
+from web.sealing import seal, unseal
+from web.storage import concerns as concern_store
+from web.storage import officers as store
+
+Handler = Callable[[Request], Awaitable[Response]]
+log = logging.getLogger("web.console")
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def _render(request: Request, template: str, *, status_code: int = 200, **context: Any) -> Response:
+    templates: Jinja2Templates = request.app.state.templates
+    signed_in = getattr(request.state, "signed_in", None)
+    base = {"lang": "en", "dir": "ltr", "signed_in": signed_in}
+    return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code, headers=NO_STORE)
+
+
+def _settings_windows(request: Request) -> tuple[dt.timedelta, dt.timedelta]:
+    settings = request.app.state.settings
+    return dt.timedelta(minutes=settings.console_idle_minutes), dt.timedelta(hours=settings.console_max_hours)
+
+
+def requires(*roles: str) -> Callable[[Handler], Handler]:
+    """Only signed-in officers with one of `roles`; POSTs also need the session's CSRF token."""
+
+    def decorate(handler: Handler) -> Handler:
+        async def guarded(request: Request) -> Response:
+            signed_in = auth.current(request, *_settings_windows(request))
+            if signed_in is None:
+                return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
+            request.state.signed_in = signed_in
+            if signed_in.officer.role not in roles:
+                store.record(request.app.state.engine, signed_in.officer.username, "denied", detail=request.url.path)
+                raise HTTPException(status_code=403)
+            if request.method == "POST":
+                form = await request.form(max_files=0, max_fields=20)
+                if not auth.csrf_ok(signed_in, str(form.get("csrf", ""))):
+                    raise HTTPException(status_code=403)
+            return await handler(request)
+
+        guarded.__name__ = handler.__name__
+        return guarded
+
+    return decorate
+
+
+async def home(request: Request) -> Response:
+    signed_in = auth.current(request, *_settings_windows(request))
+    if signed_in is None:
+        return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
+    start = {"officer": "/concerns", "comms": "/figures", "admin": "/accounts"}[signed_in.officer.role]
+    return RedirectResponse(start, status_code=303, headers=NO_STORE)
+
+
+async def sign_in_form(request: Request) -> Response:
+    return _render(request, "console/sign_in.html", error=None)
+
+
+async def sign_in(request: Request) -> Response:
+    state = request.app.state
+    form = await request.form(max_files=0, max_fields=10)
+    username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))[:256]
+    if not state.sign_in_limiter.allow(request.client.host if request.client else "unknown"):
+        store.record(state.engine, username or "-", "sign-in-throttled")
+        return _render(request, "console/sign_in.html", error="Too many attempts. Wait and try again.", status_code=429)
+    officer = auth.check_password(state.engine, username, password, auth.now_utc())
+    if officer is None:
+        store.record(state.engine, username or "-", "sign-in-failed")
+        return _render(
+            request,
+            "console/sign_in.html",
+            error="The username or password is not right, or the account is locked.",
+            username=username,
+            status_code=401,
+        )
+    response = RedirectResponse("/sign-in/code", status_code=303, headers=NO_STORE)
+    response.set_cookie(
+        auth.PENDING_COOKIE,
+        auth.pending_value(state.console_key, officer.id),
+        max_age=auth.PENDING_SECONDS,
+        secure=True,
+        httponly=True,
+        samesite="strict",
+    )
+    return response
+
+
+def _pending_officer(request: Request) -> store.Officer | None:
+    officer_id = auth.read_pending(request.app.state.console_key, request.cookies.get(auth.PENDING_COOKIE, ""))
+    return store.officer_by_id(request.app.state.engine, officer_id) if officer_id is not None else None
+
+
+async def code_form(request: Request) -> Response:
+    if _pending_officer(request) is None:
+        return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
+    return _render(request, "console/code.html", error=None)
+
+
+async def code_verify(request: Request) -> Response:
+    state = request.app.state
+    officer = _pending_officer(request)
+    if officer is None:
+        return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
+    form = await request.form(max_files=0, max_fields=10)
+    if not auth.check_code(state.engine, officer, str(form.get("code", ""))[:20]):
+        store.record(state.engine, officer.username, "code-failed")
+        failures = officer.failed_sign_ins + 1
+        locked = auth.now_utc() + auth.LOCKOUT if failures >= auth.MAX_FAILURES else None
+        store.update_officer(state.engine, officer.id, failed_sign_ins=0 if locked else failures, locked_until=locked)
+        return _render(
+            request, "console/code.html", error="That code is not right. Enter the current code.", status_code=401
+        )
+    token = auth.start_session(state.engine, officer, auth.now_utc())
+    store.record(state.engine, officer.username, "signed-in")
+    response = RedirectResponse("/", status_code=303, headers=NO_STORE)
+    response.delete_cookie(auth.PENDING_COOKIE, secure=True, httponly=True, samesite="strict")
+    response.set_cookie(auth.SESSION_COOKIE, token, secure=True, httponly=True, samesite="strict")
+    return response
+
+
+@requires("officer", "comms", "admin")
+async def sign_out(request: Request) -> Response:
+    store.record(request.app.state.engine, request.state.signed_in.officer.username, "signed-out")
+    auth.end(request)
+    response = RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
+    response.delete_cookie(auth.SESSION_COOKIE, secure=True, httponly=True, samesite="strict")
+    return response
+
+
+@requires("officer")
+async def concern_list(request: Request) -> Response:
+    state = request.app.state
+    show = request.query_params.get("show", "open")
+    statuses = concern_store.STATUSES if show == "all" else ("new", "contacted", "referred")
+    rows = concern_store.list_concerns(state.engine, statuses)
+    store.record(state.engine, request.state.signed_in.officer.username, "listed", detail=f"{len(rows)} {show}")
+    return _render(request, "console/concerns.html", concerns=rows, show=show)
+
+
+@requires("officer")
+async def concern_view(request: Request) -> Response:
+    state = request.app.state
+    reference = str(request.path_params["reference"])[:16]
+    stored = concern_store.get_concern(state.engine, reference)
+    if stored is None:
+        raise HTTPException(status_code=404)
+    opened = unseal(state.private_key, stored.sealed)
+    note = unseal(state.private_key, stored.note_sealed).get("note", "") if stored.note_sealed else ""
+    store.record(state.engine, request.state.signed_in.officer.username, "opened", reference)
+    return _render(
+        request,
+        "console/concern.html",
+        concern=stored,
+        opened=opened,
+        note=note,
+        rows=_answer_rows(opened),
+        statuses=concern_store.STATUSES,
+    )
+
+
+def _answer_rows(opened: dict[str, Any]) -> list[tuple[str, str]]:
+    answers: dict[str, Any] = opened.get("answers", {})
+    order = [field.name for step in STEPS for field in step.fields] + list(ALL_FIELDS)
+    rows = []
+    for name in dict.fromkeys(order):
+        if name not in answers or name == "danger":
+            continue
+        spec = ALL_FIELDS[name]
+        value = answers[name]
+        values = value if isinstance(value, list) else [value]
+        labels = dict(spec.choices)
+        shown = ", ".join(str(labels.get(item, item)) for item in values if item)
+        rows.append((spec.label, shown or "Not given"))
+    return rows
+
+
+@requires("officer")
+async def concern_update(request: Request) -> Response:
+    state = request.app.state
+    reference = str(request.path_params["reference"])[:16]
+    form = await request.form(max_files=0, max_fields=20)
+    status = str(form.get("status", ""))
+    note = str(form.get("note", ""))[:2000]
+    if status not in concern_store.STATUSES:
+        raise HTTPException(status_code=400)
+    sealed_note = seal(state.public_key, {"note": note}) if note else None
+    if not concern_store.set_status(state.engine, reference, status, sealed_note, dt.date.today()):
+        raise HTTPException(status_code=404)
+    store.record(
+        state.engine,
+        request.state.signed_in.officer.username,
+        "status",
+        reference,
+        detail=status + (" with note" if note else ""),
+    )
+    return RedirectResponse(f"/concerns/{reference}", status_code=303, headers=NO_STORE)
+
+
+@requires("comms", "admin")
+async def figures(request: Request) -> Response:
+    state = request.app.state
+    store.record(state.engine, request.state.signed_in.officer.username, "figures")
+    return _render(
+        request,
+        "console/figures.html",
+        by_route=concern_store.count_by(state.engine, "route"),
+        by_heard=concern_store.count_by(state.engine, "heard_about"),
+        by_status=concern_store.count_by(state.engine, "status"),
+    )
+
+
+@requires("admin")
+async def accounts(request: Request) -> Response:
+    state = request.app.state
+    store.record(state.engine, request.state.signed_in.officer.username, "accounts")
+    return _render(
+        request,
+        "console/accounts.html",
+        officers=store.all_officers(state.engine),
+        audit=store.audit_entries(state.engine, 50),
+    )
+
+
+@requires("admin")
+async def account_toggle(request: Request) -> Response:
+    state = request.app.state
+    officer = store.officer_by_id(state.engine, int(str(request.path_params["officer_id"])))
+    if officer is None:
+        raise HTTPException(status_code=404)
+    if officer.id == request.state.signed_in.officer.id:
+        raise HTTPException(status_code=400)
+    store.update_officer(state.engine, officer.id, active=not officer.active)
+    if officer.active:
+        store.end_sessions_of(state.engine, officer.id)
+    action = "deactivated" if officer.active else "reactivated"
+    store.record(state.engine, request.state.signed_in.officer.username, action, detail=officer.username)
+    return RedirectResponse("/accounts", status_code=303, headers=NO_STORE)
+
+
+ERROR_TITLES = {
+    400: "That request was not right",
+    401: "You need to sign in",
+    403: "You cannot see this page",
+    404: "Page not found",
+    405: "This page cannot do that",
+    413: "That was too much to send",
+    500: "Sorry, there is a problem with the console",
+}
+
+
+async def console_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status == 500:
+        log.error("console error on %s %s: %s", request.method, request.url.path, type(exc).__name__, exc_info=exc)
+    return _render(request, "console/error.html", title=ERROR_TITLES.get(status, ERROR_TITLES[400]), status_code=status)

@@ -1,0 +1,82 @@
+"""Sealing concerns so that only the officers can read them (PyNaCl sealed boxes).
+
+The public site holds only the officers' public key: it can seal a concern but never open one.
+The console holds the private key and opens a concern in memory when an officer reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from nacl.encoding import Base64Encoder
+from nacl.public import PrivateKey, PublicKey, SealedBox
+
+log = logging.getLogger("web.sealing")
+
+
+class KeyFileError(RuntimeError):
+    """A key file is missing or unreadable."""
+
+
+def generate_key_pair(public_file: Path, private_file: Path) -> None:
+    """Write a new key pair: the private key readable by its owner only."""
+    private = PrivateKey.generate()
+    private_file.parent.mkdir(parents=True, exist_ok=True)
+    public_file.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(private_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(private.encode(Base64Encoder) + b"\n")
+    public_file.write_bytes(private.public_key.encode(Base64Encoder) + b"\n")
+
+
+def load_public_key(path: Path) -> PublicKey:
+    try:
+        return PublicKey(path.read_bytes().strip(), encoder=Base64Encoder)
+    except (OSError, ValueError) as error:
+        raise KeyFileError(f"cannot read the officers' public key from {path}: {error}") from None
+
+
+def load_private_key(path: Path) -> PrivateKey:
+    try:
+        return PrivateKey(path.read_bytes().strip(), encoder=Base64Encoder)
+    except (OSError, ValueError) as error:
+        raise KeyFileError(f"cannot read the officers' private key from {path}: {error}") from None
+
+
+def ensure_development_keys(public_file: Path, private_file: Path) -> None:
+    """On a fresh checkout, make a key pair so the site runs; production keys are made on purpose."""
+    if public_file.exists():
+        return
+    generate_key_pair(public_file, private_file)
+    log.warning(
+        "generated a development key pair in %s; for production run `python -m web keys generate` "
+        "and keep the private key on the console's server only",
+        public_file.parent,
+    )
+
+
+def seal(public_key: PublicKey, payload: dict[str, Any]) -> bytes:
+    data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return bytes(SealedBox(public_key).encrypt(data))
+
+
+def unseal(private_key: PrivateKey, sealed: bytes) -> dict[str, Any]:
+    opened: dict[str, Any] = json.loads(SealedBox(private_key).decrypt(sealed).decode("utf-8"))
+    return opened
+
+
+def load_or_create_secret(value: str, path: Path) -> bytes:
+    """The form-signing secret: from the environment, else from its file (created when missing)."""
+    if value:
+        return value.encode("utf-8")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip().encode("utf-8")

@@ -1,0 +1,134 @@
+"""Storing concerns exactly once, and reading them back for the console."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, and_, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from web.storage.tables import concerns
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: easy to write down and read out
+STATUSES = ("new", "contacted", "referred", "closed")
+
+
+@dataclass(frozen=True)
+class StoredConcern:
+    reference: str
+    route: str
+    received_on: dt.date
+    heard_about: str | None
+    language: str
+    status: str
+    sealed: bytes
+    note_sealed: bytes | None
+    closed_on: dt.date | None
+
+
+def new_reference() -> str:
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def store_concern(
+    engine: Engine,
+    *,
+    idempotency_key: str,
+    route: str,
+    sealed: bytes,
+    language: str,
+    heard_about: str | None,
+    today: dt.date | None = None,
+) -> str:
+    """Store a sealed concern once per idempotency key and return its reference.
+
+    Committed (and, on SQLite, synced to disk) before it returns: only then may the site say it
+    was received. A second call with the same key stores nothing and returns the first reference.
+    """
+    for _ in range(5):
+        values = {
+            "reference": new_reference(),
+            "idempotency_key": idempotency_key,
+            "route": route,
+            "sealed": sealed,
+            "language": language,
+            "heard_about": heard_about or None,
+            "received_on": today or dt.date.today(),
+        }
+        dialect = engine.dialect.name
+        statement = (postgresql.insert(concerns) if dialect == "postgresql" else sqlite.insert(concerns)).values(values)
+        statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
+        try:
+            with engine.begin() as connection:
+                connection.execute(statement)
+                reference = connection.execute(
+                    select(concerns.c.reference).where(concerns.c.idempotency_key == idempotency_key)
+                ).scalar_one()
+            return str(reference)
+        except IntegrityError:
+            continue  # a reference collision (one in a trillion): draw another
+    raise RuntimeError("could not store the concern")
+
+
+def reference_for_key(engine: Engine, idempotency_key: str) -> str | None:
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(concerns.c.reference).where(concerns.c.idempotency_key == idempotency_key)
+        ).scalar_one_or_none()
+    return str(found) if found is not None else None
+
+
+def reference_exists(engine: Engine, reference: str) -> bool:
+    with engine.connect() as connection:
+        found = connection.execute(select(concerns.c.id).where(concerns.c.reference == reference)).first()
+    return found is not None
+
+
+def _row(row: object) -> StoredConcern:
+    mapping = row._mapping  # type: ignore[attr-defined]
+    return StoredConcern(**{name: mapping[name] for name in StoredConcern.__dataclass_fields__})
+
+
+def list_concerns(engine: Engine, statuses: tuple[str, ...] = STATUSES) -> list[StoredConcern]:
+    query = select(concerns).where(concerns.c.status.in_(statuses)).order_by(concerns.c.id.desc())
+    with engine.connect() as connection:
+        return [_row(row) for row in connection.execute(query)]
+
+
+def get_concern(engine: Engine, reference: str) -> StoredConcern | None:
+    with engine.connect() as connection:
+        row = connection.execute(select(concerns).where(concerns.c.reference == reference)).first()
+    return _row(row) if row is not None else None
+
+
+def set_status(engine: Engine, reference: str, status: str, note_sealed: bytes | None, today: dt.date) -> bool:
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    values: dict[str, object] = {"status": status, "closed_on": today if status == "closed" else None}
+    if note_sealed is not None:
+        values["note_sealed"] = note_sealed
+    with engine.begin() as connection:
+        result = connection.execute(update(concerns).where(concerns.c.reference == reference).values(**values))
+    return result.rowcount == 1
+
+
+def purge_closed(engine: Engine, *, older_than_days: int, today: dt.date) -> list[str]:
+    """Delete concerns closed more than `older_than_days` ago; return their references."""
+    cutoff = today - dt.timedelta(days=older_than_days)
+    condition = and_(concerns.c.status == "closed", concerns.c.closed_on < cutoff)
+    with engine.begin() as connection:
+        references = [str(ref) for ref in connection.execute(select(concerns.c.reference).where(condition)).scalars()]
+        connection.execute(delete(concerns).where(condition))
+    return references
+
+
+def count_by(engine: Engine, column: str) -> dict[str, int]:
+    """Aggregate counts for the comms role: never a row, only totals."""
+    target = concerns.c[column]
+    with engine.connect() as connection:
+        rows = connection.execute(select(target, func.count()).group_by(target)).all()
+    return {str(key): int(count) for key, count in rows}

@@ -1,0 +1,62 @@
+"""The database tables. Changes to them go through an Alembic migration in storage/migrations/."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Date, DateTime, Integer, LargeBinary, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+# One row a concern or call-back request. Everything a person wrote is in `sealed` (a PyNaCl sealed
+# box for the officers' key); only what is needed for counting is in clear.
+concerns = Table(
+    "concerns",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reference", String(16), nullable=False, unique=True),
+    Column("idempotency_key", String(64), nullable=False, unique=True),
+    Column("route", String(16), nullable=False),  # "form" or "callback"
+    Column("received_on", Date, nullable=False),
+    Column("heard_about", String(32)),
+    Column("language", String(8), nullable=False),
+    Column("sealed", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False, server_default="new"),
+    Column("note_sealed", LargeBinary),
+    Column("closed_on", Date),
+)
+
+officers = Table(
+    "officers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("totp_secret", String(64), nullable=False),
+    Column("role", String(16), nullable=False),  # officer, comms or admin
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("failed_sign_ins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", DateTime),
+    Column("last_totp_step", Integer, nullable=False, server_default="0"),
+)
+
+# Console sessions: the cookie holds a random token; the table holds only its hash.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("officer_id", Integer, nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+)
+
+# Append-only: the migration adds triggers that refuse UPDATE and DELETE.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("reference", String(16)),
+    Column("detail", Text),
+)
