@@ -95,4 +95,3 @@ def browser_without_js(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(java_script_enabled=False, viewport=DESKTOP)
     yield context.new_page()
     context.close()
-

@@ -31,10 +31,11 @@ def test_every_link_in_the_header_is_reachable_by_tab(browser: Browser, base_url
         page = context.new_page()
         page.goto(base_url + "/en/")
         expected = page.eval_on_selector_all(
-            "header a[href], .govuk-exit-this-page a", "els => els.map(e => e.getAttribute('href'))"
+            "header a[href], .app-language-switcher a, .govuk-exit-this-page a",
+            "els => els.map(e => e.getAttribute('href'))",
         )
         reached = []
-        for _ in range(len(expected) + 1):
+        for _ in range(len(expected) + 2):
             page.keyboard.press("Tab")
             reached.append(page.evaluate("document.activeElement.getAttribute('href')"))
         for href in expected:

@@ -30,8 +30,12 @@ from tests.postgres import new_database, postgres_server  # noqa: E402
 
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
 ANSWERS = {
-    "step": "check", "person_name": "Sam", "person_age": "13-17", "relationship": "parent",
-    "worries": "He has started sharing violent videos and talks about an enemy. " * 5, "since_when": "weeks",
+    "step": "check",
+    "person_name": "Sam",
+    "person_age": "13-17",
+    "relationship": "parent",
+    "worries": "He has started sharing violent videos and talks about an enemy. " * 5,
+    "since_when": "weeks",
     "heard_about": "poster",
 }
 
@@ -66,8 +70,12 @@ def run(base: str, concerns: int, clients: int) -> dict[str, float]:
     wall = time.perf_counter() - started
     latencies.sort()
     return {
-        "accepted": len(latencies), "failed": failures, "seconds": wall, "per_second": len(latencies) / wall,
-        "p50_ms": statistics.median(latencies) * 1000, "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "accepted": len(latencies),
+        "failed": failures,
+        "seconds": wall,
+        "per_second": len(latencies) / wall,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
     }
 
 
@@ -98,8 +106,10 @@ def main() -> None:
         "|---|---:|---:|---:|---:|---:|",
     ]
     for name, row in rows:
-        lines.append(f"| {name} | {row['accepted']:.0f} | {row['failed']:.0f} | {row['per_second']:.1f} | "
-                     f"{row['p50_ms']:.1f} | {row['p99_ms']:.1f} |")
+        lines.append(
+            f"| {name} | {row['accepted']:.0f} | {row['failed']:.0f} | {row['per_second']:.1f} | "
+            f"{row['p50_ms']:.1f} | {row['p99_ms']:.1f} |"
+        )
     out = ROOT / "bench" / "results" / "concern-throughput.md"
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -179,7 +179,7 @@ def test_a_query_of_exactly_the_limit_is_searched(client: TestClient) -> None:
 def test_no_results_offers_the_help_page_and_the_support_line(client: TestClient) -> None:
     response = client.get("/cy/search", params={"q": "zzyzzx"})
     assert context(response)["count"] == 0
-    assert "0 results for “zzyzzx”" in response.text
+    assert "0 canlyniad ar gyfer “zzyzzx”" in response.text
     assert 'href="/cy/get-help"' in response.text
     assert 'href="tel:08000113764"' in response.text
 

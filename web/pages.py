@@ -12,8 +12,8 @@ from starlette.templating import Jinja2Templates
 from web.content import ContentLibrary, Page
 from web.content.library import DEFAULT_LANGUAGE
 from web.i18n import direction
-from web.redirects import ltai_notice
 from web.navigation import language_links, main_navigation, page_url
+from web.redirects import ltai_notice
 
 
 def shell_context(request: Request, lang: str, page: Page | None = None) -> dict[str, Any]:
