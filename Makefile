@@ -19,7 +19,7 @@ test: setup-test browser
 	$(PY) -m web content check
 	$(PY) -m pytest
 
-setup: $(VENV)/.runtime node_modules/.installed static/dist/manifest.json
+setup: $(VENV)/.runtime node_modules/.installed static/dist/manifest.json var/films/films.json
 
 setup-test: setup $(VENV)/.test
 
@@ -40,6 +40,24 @@ node_modules/.installed: package.json package-lock.json
 
 static/dist/manifest.json: node_modules/.installed $(VENV)/.runtime $(ASSET_SOURCES)
 	$(PY) -m web build
+
+FILM_SOURCES := $(wildcard content/films/*.yaml) web/films.py web/film_build.py
+
+# The stand-in films (docs/adr/0007-stand-in-films.md), built when missing or changed. As root,
+# installs Debian's ffmpeg and espeak-ng first; without them the site still runs, films as transcripts.
+var/films/films.json: $(VENV)/.runtime $(FILM_SOURCES)
+	@if ! command -v ffmpeg >/dev/null || ! command -v espeak-ng >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+				ffmpeg espeak-ng fonts-dejavu-core; \
+		fi; \
+	fi
+	@if command -v ffmpeg >/dev/null && command -v espeak-ng >/dev/null; then \
+		$(PY) -m web films build && touch $@; \
+	else \
+		echo "warning: films not built: install Debian's ffmpeg and espeak-ng (as root: apt-get install ffmpeg espeak-ng)." >&2; \
+		echo "         Their pages show the transcripts only, and a11y_tests/test_films.py fails." >&2; \
+	fi
 
 build: setup
 	$(PY) -m web build

@@ -6,7 +6,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from web import advice, concern, redirects, search, site, toolkit
+from web import advice, concern, films, redirects, search, site, toolkit
 from web.access_log import AccessLogMiddleware
 from web.assets import Assets
 from web.content import load_library
@@ -42,6 +42,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/toolkit", toolkit.toolkit_page, name="toolkit_page"),
         Route("/toolkit/{force:str}/{lang:str}/poster.pdf", toolkit.toolkit_poster, name="toolkit_poster"),
         Route("/toolkit/{force:str}/{lang:str}/social.png", toolkit.toolkit_social, name="toolkit_social"),
+        Route("/films/media/{name:str}", films.film_file, name="film_file"),
+        Route("/{lang:str}/films", films.films_page, name="films_page"),
+        Route("/{lang:str}/films/{slug:str}", films.film_page, name="film_page"),
         Route("/{lang:str}", advice.language_home_redirect, name="language_home_redirect"),
         Route("/{lang:str}/", advice.advice_page, name="language_home"),
         Route("/{lang:str}/{slug:str}", advice.advice_page, name="advice_page"),
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.assets = assets
     app.state.library = load_library(settings.content_dir)
+    app.state.films = films.FilmLibrary(films.load_films(settings.content_dir / "films"), films.FILMS_DIR)
     app.state.templates = create_templates(settings, assets)
     app.state.engine = create_database_engine(settings.database_url)
     migrate(app.state.engine)

@@ -30,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--role", choices=["officer", "comms", "admin"], required=True)
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     commands.add_parser("purge", help="delete concerns closed more than RETENTION_DAYS ago")
+    films = commands.add_parser("films", help="the stand-in films made from content/films/*.yaml")
+    films_commands = films.add_subparsers(dest="films_command", required=True)
+    films_build = films_commands.add_parser("build", help="build them into var/films (skipped when up to date)")
+    films_build.add_argument("--force", action="store_true", help="build even when nothing has changed")
     catalogues = commands.add_parser("translations", help="the gettext catalogues of interface text")
     catalogues.add_argument("action", choices=["extract", "update", "compile"])
     args = parser.parse_args(argv)
@@ -52,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         return add_officer(settings, args.username, args.role, password_stdin=args.password_stdin)
     if args.command == "purge":
         return purge(settings)
+    if args.command == "films":
+        from web.film_build import run as build_films
+
+        return build_films(force=args.force)
     return check_content(settings, strict=args.strict)
 
 

@@ -11,7 +11,7 @@ from starlette.templating import Jinja2Templates
 
 from web.content import ContentLibrary, Page
 from web.content.library import DEFAULT_LANGUAGE
-from web.i18n import direction
+from web.i18n import direction, translations
 from web.navigation import language_links, main_navigation, page_url
 from web.redirects import ltai_notice
 
@@ -36,6 +36,7 @@ def footer_links(library: ContentLibrary, lang: str) -> list[dict[str, str]]:
         page = library.get(lang, slug) or library.get(DEFAULT_LANGUAGE, slug)
         if page is not None:
             links.append({"href": page_url(page.lang, slug), "text": page.nav_title})
+    links.append({"href": f"/{lang}/films", "text": translations(lang).gettext("Films")})
     return links
 
 

@@ -2,37 +2,60 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from web.content import ContentLibrary
+from web.films import FilmLibrary, film_url
 from web.navigation import page_url
 from web.settings import Settings
 from web.storage import database_is_healthy
 
 
-def sitemap_urls(library: ContentLibrary) -> list[str]:
-    """Every public page's path, in every language."""
-    return [page_url(page.lang, page.slug) for page in library]
+@dataclass(frozen=True)
+class SitemapEntry:
+    path: str
+    updated: dt.date | None
+    alternates: dict[str, str]  # language -> path of the same page in that language
+
+
+def sitemap_entries(library: ContentLibrary, films: FilmLibrary) -> list[SitemapEntry]:
+    """Every public page, in every language: the advice pages, then the films."""
+    entries = [
+        SitemapEntry(
+            page_url(page.lang, page.slug),
+            page.updated,
+            {lang: page_url(lang, page.slug) for lang in sorted(library.translations(page.slug))},
+        )
+        for page in library
+    ]
+    film_languages = sorted({lang for film in films.films for lang in film.languages})
+    index = {lang: film_url(lang) for lang in film_languages}
+    entries += [SitemapEntry(path, None, index) for path in index.values()]
+    for film in films.films:
+        alternates = {lang: film_url(lang, film.slug) for lang in film.languages}
+        entries += [SitemapEntry(path, film.updated, alternates) for path in alternates.values()]
+    return entries
 
 
 async def sitemap(request: Request) -> Response:
-    library: ContentLibrary = request.app.state.library
     base = request.app.state.settings.public_base_url
-    entries = []
-    for page in library:
+    rows = []
+    for entry in sitemap_entries(request.app.state.library, request.app.state.films):
         alternates = "".join(
-            f'<xhtml:link rel="alternate" hreflang="{lang}" href={quoteattr(base + page_url(lang, page.slug))}/>'
-            for lang in sorted(library.translations(page.slug))
+            f'<xhtml:link rel="alternate" hreflang="{lang}" href={quoteattr(base + path)}/>'
+            for lang, path in entry.alternates.items()
         )
-        location = escape(base + page_url(page.lang, page.slug))
-        entries.append(f"<url><loc>{location}</loc><lastmod>{page.updated.isoformat()}</lastmod>{alternates}</url>")
+        lastmod = f"<lastmod>{entry.updated.isoformat()}</lastmod>" if entry.updated else ""
+        rows.append(f"<url><loc>{escape(base + entry.path)}</loc>{lastmod}{alternates}</url>")
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
-        + "\n".join(entries)
+        + "\n".join(rows)
         + "\n</urlset>\n"
     )
     return Response(body, media_type="application/xml")

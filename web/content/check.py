@@ -16,7 +16,7 @@ from web.content.readability import MAXIMUM_AVERAGE_GRADE, MAXIMUM_GRADE, readab
 
 # Addresses served by the app rather than by a content file.
 APP_PATHS = {"/", "/exit", "/sitemap.xml", "/robots.txt"}
-APP_PATHS_PER_LANGUAGE = ("search", "share-a-concern", "share-a-concern/callback")
+APP_PATHS_PER_LANGUAGE = ("search", "share-a-concern", "share-a-concern/callback", "films")
 
 
 @dataclass
