@@ -43,13 +43,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.command == "serve":
-        return serve_site(settings, workers=args.workers)
+        return run_server(
+            "web.app:create_app", "ACT Early web", settings.host, settings.port, settings, workers=args.workers
+        )
     if args.command == "build":
         return build(settings)
     if args.command == "translations":
         return translations(args.action)
     if args.command == "console":
-        return serve_console(settings)
+        return run_server(
+            "web.console.app:create_console_app",
+            "ACT Early console",
+            settings.console_host,
+            settings.console_port,
+            settings,
+        )
     if args.command == "keys":
         return generate_keys(settings, force=args.force)
     if args.command == "officers":
@@ -63,16 +71,16 @@ def main(argv: list[str] | None = None) -> int:
     return check_content(settings, strict=args.strict)
 
 
-def serve_site(settings: Settings, *, workers: int) -> int:
+def run_server(factory: str, name: str, host: str, port: int, settings: Settings, *, workers: int = 1) -> int:
     import uvicorn
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    print(f"ACT Early web on http://{settings.host}:{settings.port}", flush=True)
+    print(f"{name} on http://{host}:{port}", flush=True)
     uvicorn.run(
-        "web.app:create_app",
+        factory,
         factory=True,
-        host=settings.host,
-        port=settings.port,
+        host=host,
+        port=port,
         workers=workers,
         access_log=False,  # uvicorn's access log records IP addresses; web.access_log does not
         server_header=False,
@@ -95,25 +103,6 @@ def translations(action: str) -> int:
     else:
         for path in catalogues.compile_all():
             print(f"compiled {path}")
-    return 0
-
-
-def serve_console(settings: Settings) -> int:
-    import uvicorn
-
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    print(f"ACT Early console on http://{settings.console_host}:{settings.console_port}", flush=True)
-    uvicorn.run(
-        "web.console.app:create_console_app",
-        factory=True,
-        host=settings.console_host,
-        port=settings.console_port,
-        access_log=False,
-        server_header=False,
-        proxy_headers=False,
-        log_level=settings.log_level,
-        timeout_keep_alive=5,
-    )
     return 0
 
 
