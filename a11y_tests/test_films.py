@@ -7,24 +7,14 @@ up to date). Without ffmpeg or espeak-ng the build fails, and so do these tests:
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize
-from starlette.applications import Starlette
-from starlette.routing import Route
 
 from a11y_tests.axe import axe_violations, describe
-from a11y_tests.live_server import ROOT, _wait_until_healthy, free_port
 from web import films
-from web.app import create_app
 from web.film_build import build_films
-from web.settings import Settings
 
 FILMS = films.load_films()
 FILM_PAGES = [(film.slug, lang) for film in FILMS for lang in film.languages]

@@ -72,13 +72,13 @@ def test_a_comms_user_sees_figures_but_cannot_read_a_concern(client: TestClient,
     sign_in(console, "cora", add(console, "cora", "comms"))
     assert console.get(f"/concerns/{reference}").status_code == 403
     assert console.get("/concerns").status_code == 403
-    figures = console.get("/figures")
+    figures = console.get("/dashboard")
     assert figures.status_code == 200 and "MARKER-COMMS" not in figures.text
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client: TestClient, console: TestClient) -> None:
     reference = submit_concern(client, "MARKER-OUT").headers["location"].rsplit("/", 1)[-1]
-    for path in ("/concerns", f"/concerns/{reference}", "/figures", "/accounts"):
+    for path in ("/concerns", f"/concerns/{reference}", "/dashboard", "/figures.csv", "/accounts"):
         response = console.get(path, follow_redirects=False)
         assert (response.status_code, response.headers["location"]) == (303, "/sign-in"), path
         assert "MARKER-OUT" not in response.text

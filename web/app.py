@@ -6,7 +6,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from web import advice, concern, films, redirects, search, site, toolkit
+from web import advice, concern, feedback, films, measurement, redirects, search, site, toolkit
 from web.access_log import AccessLogMiddleware
 from web.assets import Assets
 from web.content import load_library
@@ -25,6 +25,7 @@ from web.templating import create_templates
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     assets = Assets(settings.static_dist_dir)
+    counter = measurement.FigureCounter() if settings.measurement else None
     routes = [
         Route("/", advice.advice_page, name="home"),
         Route("/sitemap.xml", site.sitemap, name="sitemap"),
@@ -39,6 +40,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/{lang:str}/share-a-concern/callback", concern.callback_form, name="callback_form"),
         Route("/{lang:str}/share-a-concern/callback", concern.callback_send, methods=["POST"], name="callback_send"),
         Route("/{lang:str}/search", search.search, name="search"),
+        Route("/{lang:str}/feedback", feedback.feedback_send, methods=["POST"], name="feedback_send"),
+        Route("/{lang:str}/feedback/thanks", feedback.feedback_thanks, name="feedback_thanks"),
+        Route(
+            "/{lang:str}/offline/saved-count",
+            measurement.offline_saved_count,
+            methods=["POST"],
+            name="offline_saved_count",
+        ),
         Route("/toolkit", toolkit.toolkit_page, name="toolkit_page"),
         Route("/toolkit/{force:str}/{lang:str}/poster.pdf", toolkit.toolkit_poster, name="toolkit_poster"),
         Route("/toolkit/{force:str}/{lang:str}/social.png", toolkit.toolkit_social, name="toolkit_social"),
@@ -55,11 +64,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(SecurityHeadersMiddleware, https=settings.public_base_url.startswith("https://")),
         Middleware(ErrorPageMiddleware, debug=settings.debug),
         Middleware(HttpCacheMiddleware),
+        Middleware(measurement.CountingMiddleware, counter=counter),
         Middleware(redirects.LetsTalkAboutItRedirects),
     ]
     app = Starlette(
         debug=settings.debug,
-        lifespan=dispose_engine_on_shutdown,
+        lifespan=measurement.flushing(dispose_engine_on_shutdown),
         routes=routes,
         middleware=middleware,
         exception_handlers={code: http_error for code in (400, 403, 404, 405, 413)},
@@ -77,4 +87,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.public_key = load_public_key(settings.concern_public_key_file)
     app.state.form_tokens = FormTokens(load_or_create_secret(settings.form_secret, settings.form_secret_file))
     app.state.submission_limiter = SubmissionLimiter(settings.submissions_per_hour)
+    app.state.figure_counter = counter
+    feedback.install(app)
     return app

@@ -39,6 +39,7 @@ class Settings:
     console_port: int = 8001
     console_idle_minutes: int = 15
     console_max_hours: int = 8
+    measurement: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -67,6 +68,7 @@ class Settings:
             console_port=_int(env, "CONSOLE_PORT", defaults.console_port),
             console_idle_minutes=_int(env, "CONSOLE_IDLE_MINUTES", defaults.console_idle_minutes),
             console_max_hours=_int(env, "CONSOLE_MAX_HOURS", defaults.console_max_hours),
+            measurement=_bool(env, "MEASUREMENT", defaults.measurement),
         )
 
 

@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from web.access_log import AccessLogMiddleware
 from web.assets import Assets
-from web.console import views
+from web.console import dashboard, views
 from web.errors import ErrorPageMiddleware
 from web.form_guard import BodyLimitMiddleware, SubmissionLimiter
 from web.http_cache import HttpCacheMiddleware
@@ -37,7 +37,9 @@ def create_console_app(settings: Settings | None = None) -> Starlette:
         Route("/concerns", views.concern_list, name="concern_list"),
         Route("/concerns/{reference:str}", views.concern_view, name="concern_view"),
         Route("/concerns/{reference:str}", views.concern_update, methods=["POST"], name="concern_update"),
-        Route("/figures", views.figures, name="figures"),
+        Route("/figures", dashboard.figures_moved, name="figures"),
+        Route("/dashboard", dashboard.dashboard, name="dashboard"),
+        Route("/figures.csv", dashboard.figures_csv, name="figures_csv"),
         Route("/accounts", views.accounts, name="accounts"),
         Route("/accounts/{officer_id:int}", views.account_toggle, methods=["POST"], name="account_toggle"),
         Route("/assets/{name:str}", assets.serve, name="asset"),

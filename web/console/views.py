@@ -63,7 +63,7 @@ async def home(request: Request) -> Response:
     signed_in = auth.current(request, *_settings_windows(request))
     if signed_in is None:
         return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
-    start = {"officer": "/concerns", "comms": "/figures", "admin": "/accounts"}[signed_in.officer.role]
+    start = {"officer": "/concerns", "comms": "/dashboard", "admin": "/accounts"}[signed_in.officer.role]
     return RedirectResponse(start, status_code=303, headers=NO_STORE)
 
 
@@ -209,19 +209,6 @@ async def concern_update(request: Request) -> Response:
         detail=status + (" with note" if note else ""),
     )
     return RedirectResponse(f"/concerns/{reference}", status_code=303, headers=NO_STORE)
-
-
-@requires("comms", "admin")
-async def figures(request: Request) -> Response:
-    state = request.app.state
-    store.record(state.engine, request.state.signed_in.officer.username, "figures")
-    return _render(
-        request,
-        "console/figures.html",
-        by_route=concern_store.count_by(state.engine, "route"),
-        by_heard=concern_store.count_by(state.engine, "heard_about"),
-        by_status=concern_store.count_by(state.engine, "status"),
-    )
 
 
 @requires("admin")

@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, delete, func, select, update
+from sqlalchemy import Engine, and_, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -124,11 +124,3 @@ def purge_closed(engine: Engine, *, older_than_days: int, today: dt.date) -> lis
         references = [str(ref) for ref in connection.execute(select(concerns.c.reference).where(condition)).scalars()]
         connection.execute(delete(concerns).where(condition))
     return references
-
-
-def count_by(engine: Engine, column: str) -> dict[str, int]:
-    """Aggregate counts for the comms role: never a row, only totals."""
-    target = concerns.c[column]
-    with engine.connect() as connection:
-        rows = connection.execute(select(target, func.count()).group_by(target)).all()
-    return {str(key): int(count) for key, count in rows}

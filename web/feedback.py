@@ -1,0 +1,123 @@
+"""“Is this page useful?” on every advice page: a yes or no, and an optional comment.
+
+A plain form (POST → 303 → a thanks page that links back), so it works without JavaScript. It is
+guarded like the concern form (a signed form token, a same-origin check, a per-client limit kept in
+memory) but sets no cookie. The token is the same for an hour, so advice pages stay cacheable (one
+body, one ETag, one compression) between hours. What is stored: the page, its language, the day
+(never the time), yes or no, and the comment with email addresses and phone numbers taken out.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from web.concern import EXPIRED, TOO_MANY
+from web.concern_form import N_
+from web.content import ContentLibrary, Page
+from web.form_guard import FormTokens, SubmissionLimiter, is_same_origin
+from web.i18n import translations
+from web.measurement import today
+from web.navigation import page_url
+from web.pages import render
+from web.storage.figures import store_feedback
+
+MAX_COMMENT = 500
+FEEDBACK_PER_HOUR = 20
+TOKEN_NONCE, TOKEN_PERIOD = "feedback", 3600
+NO_STORE = {"Cache-Control": "no-store"}
+TOO_LONG = N_("Keep this to %(limit)d characters or fewer")
+REMOVED = "[removed]"
+EMAIL = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+\.[^\s@<>()\[\],;:\"']+")
+PHONE = re.compile(r"\+?\(?\d[\d \t().\-/]{4,}\d")
+
+
+def remove_personal_details(text: str) -> str:
+    """Replace email addresses and anything like a phone number (7 digits or more) with [removed]."""
+    text = EMAIL.sub(REMOVED, text)
+    return PHONE.sub(lambda found: REMOVED if sum(c.isdigit() for c in found.group()) >= 7 else found.group(), text)
+
+
+def current_token(tokens: FormTokens, now: float | None = None) -> str:
+    """The feedback token for this hour: signed, expiring, and the same on every page."""
+    now = time.time() if now is None else now
+    return tokens.issue(TOKEN_NONCE, now=now - now % TOKEN_PERIOD)
+
+
+def install(app: Starlette, per_hour: int = FEEDBACK_PER_HOUR) -> None:
+    """Feedback tokens (their own key: a concern's token is not a feedback token), the limit, the template global."""
+    state = app.state
+    state.feedback_tokens = FormTokens(state.form_tokens.key + b":feedback")
+    state.feedback_limiter = SubmissionLimiter(per_hour)
+    state.templates.env.globals["feedback_token"] = lambda: current_token(state.feedback_tokens)
+
+
+def _language(request: Request) -> str:
+    lang = str(request.path_params["lang"])
+    if lang not in request.app.state.library.languages:
+        raise HTTPException(status_code=404)
+    return lang
+
+
+def _page(request: Request, lang: str, state: str, about: Page | None, *, status_code: int, **context: Any) -> Response:
+    back = about or request.app.state.library.get(lang, "home")
+    return render(
+        request,
+        "feedback/thanks.html",
+        lang,
+        status_code=status_code,
+        headers=NO_STORE,
+        state=state,
+        feedback_about=about,
+        back_url=page_url(lang, back.slug) if back is not None else f"/{lang}/",
+        back_title=back.title if back is not None else "",
+        **context,
+    )
+
+
+async def feedback_send(request: Request) -> Response:
+    lang = _language(request)
+    if not is_same_origin(request.headers, request.headers.get("host", "")):
+        raise HTTPException(status_code=403)
+    state = request.app.state
+    form = await request.form(max_files=0, max_fields=10, max_part_size=16_384)
+    token, fresh = state.feedback_tokens.read(str(form.get("token", "")))
+    if token is None:
+        raise HTTPException(status_code=403)
+    library: ContentLibrary = state.library
+    about = library.get(lang, str(form.get("page", "")))
+    useful = str(form.get("useful", ""))
+    if about is None or useful not in ("yes", "no"):
+        raise HTTPException(status_code=400)
+    comment = str(form.get("comment", "")).strip()
+    translate = translations(lang).gettext
+    if not fresh or len(comment) > MAX_COMMENT:
+        problem, field = (
+            (translate(EXPIRED), None) if not fresh else (translate(TOO_LONG) % {"limit": MAX_COMMENT}, "comment")
+        )
+        return _page(request, lang, "problem", about, status_code=422, problem=problem, field=field, comment=comment)
+    if not state.feedback_limiter.allow(request.client.host if request.client else "unknown"):
+        return _page(request, lang, "too-many", about, status_code=429, problem=translate(TOO_MANY))
+    await run_in_threadpool(
+        store_feedback,
+        state.engine,
+        day=today(),
+        language=lang,
+        page=page_url(lang, about.slug),
+        useful=useful == "yes",
+        comment=remove_personal_details(comment) or None,
+    )
+    return RedirectResponse(f"/{lang}/feedback/thanks?page={about.slug}", status_code=303, headers=NO_STORE)
+
+
+async def feedback_thanks(request: Request) -> Response:
+    lang = _language(request)
+    about = request.app.state.library.get(lang, request.query_params.get("page", ""))
+    return _page(request, lang, "thanks", about, status_code=200)

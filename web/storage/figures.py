@@ -1,0 +1,147 @@
+"""Aggregate figures for the soft launch: counts per day, metric and key, and page feedback comments.
+
+Nothing here can tell one visitor from another: a row is a day, a metric ("view", "source", ...), a
+key (a page's path, a source category, a force slug) and a count. Counts are added with an upsert
+(INSERT … ON CONFLICT DO UPDATE SET count = count + excluded.count) that works on SQLite and
+PostgreSQL, so several processes can add to the same row. Concern figures are read from the
+concerns table itself (route, received_on, heard_about are kept there in clear), never copied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import Boolean, Column, Connection, Date, Engine, Integer, String, Table, Text, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from web.storage.tables import concerns, metadata
+
+# A count: the UTC day, what was counted and of what. Keys come from fixed lists or the site's own pages.
+figures = Table(
+    "figures",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("metric", String(32), primary_key=True),
+    Column("key", String(120), primary_key=True),
+    Column("count", Integer, nullable=False),
+)
+
+# What a reader wrote under "Is this page useful?", with personal details already removed.
+# The day, never the time: nothing links a comment to a visit.
+feedback_comments = Table(
+    "feedback_comments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("received_on", Date, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("page", String(120), nullable=False),
+    Column("useful", Boolean, nullable=False),
+    Column("comment", Text, nullable=False),
+)
+
+FEEDBACK_YES, FEEDBACK_NO = "useful-yes", "useful-no"
+CONCERN, CONCERN_HEARD_ABOUT = "concern", "concern-heard-about"
+NOT_GIVEN = "not-given"
+Increments = Mapping[tuple[dt.date, str, str], int]
+
+
+@dataclass(frozen=True)
+class Figure:
+    metric: str
+    key: str
+    day: dt.date
+    count: int
+
+
+@dataclass(frozen=True)
+class FeedbackComment:
+    received_on: dt.date
+    language: str
+    page: str
+    useful: bool
+    comment: str
+
+
+def _add(connection: Connection, increments: Increments) -> None:
+    rows = [
+        {"day": day, "metric": metric, "key": key, "count": count}
+        for (day, metric, key), count in sorted(increments.items())  # a fixed order: no deadlocks between workers
+        if count
+    ]
+    if not rows:
+        return
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(figures)
+    statement = statement.on_conflict_do_update(
+        index_elements=[figures.c.day, figures.c.metric, figures.c.key],
+        set_={"count": figures.c["count"] + statement.excluded["count"]},
+    )
+    connection.execute(statement, rows)
+
+
+def add_counts(engine: Engine, increments: Increments) -> None:
+    """Add every increment in one transaction: all of them are saved, or none."""
+    with engine.begin() as connection:
+        _add(connection, increments)
+
+
+def store_feedback(
+    engine: Engine, *, day: dt.date, language: str, page: str, useful: bool, comment: str | None
+) -> None:
+    """Count a yes or no for `page` and keep the comment, if there is one, in the same transaction."""
+    with engine.begin() as connection:
+        _add(connection, {(day, FEEDBACK_YES if useful else FEEDBACK_NO, page): 1})
+        if comment:
+            connection.execute(
+                insert(feedback_comments).values(
+                    received_on=day, language=language, page=page, useful=useful, comment=comment
+                )
+            )
+
+
+def counts_between(engine: Engine, first: dt.date, last: dt.date) -> list[Figure]:
+    """Every count from `first` to `last` inclusive, by metric, key and day."""
+    query = (
+        select(figures.c.metric, figures.c.key, figures.c.day, figures.c["count"])
+        .where(figures.c.day.between(first, last))
+        .order_by(figures.c.metric, figures.c.key, figures.c.day)
+    )
+    with engine.connect() as connection:
+        return [Figure(str(m), str(k), day, int(n)) for m, k, day, n in connection.execute(query)]
+
+
+def concern_counts_between(engine: Engine, first: dt.date, last: dt.date) -> list[Figure]:
+    """Concerns and call-back requests a day, by route and by "how did you hear about us?"."""
+    found: list[Figure] = []
+    in_range = concerns.c.received_on.between(first, last)
+    with engine.connect() as connection:
+        for metric, column in ((CONCERN, concerns.c.route), (CONCERN_HEARD_ABOUT, concerns.c.heard_about)):
+            query = (
+                select(column, concerns.c.received_on, func.count())
+                .where(in_range)
+                .group_by(column, concerns.c.received_on)
+            )
+            found += [Figure(metric, str(key or NOT_GIVEN), day, int(n)) for key, day, n in connection.execute(query)]
+    return sorted(found, key=lambda figure: (figure.metric, figure.key, figure.day))
+
+
+def latest_comments(engine: Engine, first: dt.date, last: dt.date, limit: int = 50) -> list[FeedbackComment]:
+    query = (
+        select(
+            feedback_comments.c.received_on,
+            feedback_comments.c.language,
+            feedback_comments.c.page,
+            feedback_comments.c.useful,
+            feedback_comments.c.comment,
+        )
+        .where(feedback_comments.c.received_on.between(first, last))
+        .order_by(feedback_comments.c.id.desc())
+        .limit(limit)
+    )
+    with engine.connect() as connection:
+        return [
+            FeedbackComment(day, str(lang), str(page), bool(useful), str(text))
+            for day, lang, page, useful, text in connection.execute(query)
+        ]
