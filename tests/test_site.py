@@ -11,8 +11,9 @@ def test_sitemap_lists_every_page_in_every_language(app: Starlette, client: Test
     response = client.get("/sitemap.xml")
     assert response.headers["content-type"].startswith("application/xml")
     pages = {page_url(page.lang, page.slug) for page in app.state.library}
-    films = {"/en/films", "/cy/films"} | {f"/{lang}/films/{film.slug}" for film in app.state.films.films
-                                          for lang in film.languages}
+    films = {"/en/films", "/cy/films"} | {
+        f"/{lang}/films/{film.slug}" for film in app.state.films.films for lang in film.languages
+    }
     assert set(paths_in_sitemap(response.content)) == pages | films
     assert "<loc>https://actearly.test/en/signs-to-spot</loc>" in response.text
 
