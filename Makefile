@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 ASSET_SOURCES := $(shell find static/scss static/js static/images web/translations -type f -name "*.*" ! -name "*.mo" 2>/dev/null) package-lock.json
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test setup setup-test browser build check clean
+.PHONY: run test setup setup-test browser build check clean audit
 
 run: setup
 	$(PY) -m web serve
@@ -64,13 +64,17 @@ build: setup
 
 # Debian's Chromium for the browser tests (Playwright's own browser download does not work here).
 browser:
-	@if [ -x "$(CHROMIUM)" ]; then :; \
+	@if [ -x "$(CHROMIUM)" ] && command -v java >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless; \
 	else \
-		echo "Chromium is missing: install Debian's chromium package (as root: apt-get install chromium)," >&2; \
+		echo "Chromium or Java is missing: install Debian's chromium and default-jre-headless (as root)," >&2; \
 		echo "or set CHROMIUM=/path/to/chromium. The browser tests need it." >&2; exit 1; \
 	fi
+
+# QA: audit any deployed copy, e.g. make audit URL=https://staging.example.org (reports in var/audit/).
+audit: setup-test browser
+	$(PY) -m web audit $(URL) --out var/audit
 
 clean:
 	rm -rf static/dist $(VENV) node_modules

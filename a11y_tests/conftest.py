@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
+from a11y_tests.batch import CheckedPages
 from a11y_tests.browser import launch_options
 from a11y_tests.live_server import live_server, neutral_site
 from a11y_tests.sitemap import paths_in_sitemap
+from web.audit.conditions import Condition
 
 PHONE = {"width": 320, "height": 640}
 DESKTOP = {"width": 1280, "height": 900}
@@ -95,3 +97,28 @@ def browser_without_js(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(java_script_enabled=False, viewport=DESKTOP)
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture(scope="session")
+def page_in(browser: Browser) -> Iterator[Callable[[Condition], Page]]:
+    """`page_in(condition)`: one page per condition (web/audit/conditions.py) for the whole session.
+
+    Tests load what they check into it (PageState.open), so only the browser cache carries over; this
+    saves a context a test, which keeps the checks over every page and condition fast.
+    """
+    pages: dict[str, Page] = {}
+
+    def page_for(condition: Condition) -> Page:
+        if condition.name not in pages or pages[condition.name].is_closed():
+            pages[condition.name] = condition.new_page(browser)
+        return pages[condition.name]
+
+    yield page_for
+    for page in pages.values():
+        page.context.close()
+
+
+@pytest.fixture(scope="session")
+def checked(page_in: Callable[[Condition], Page], base_url: str) -> CheckedPages:
+    """`checked(state, condition, "reflow")`: a check's result, each page loaded once per condition."""
+    return CheckedPages(page_in, base_url)

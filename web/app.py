@@ -6,7 +6,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from web import advice, concern, feedback, films, measurement, redirects, search, site, toolkit
+from web import advice, concern, feedback, films, measurement, offline, redirects, search, site, toolkit
 from web.access_log import AccessLogMiddleware
 from web.assets import Assets
 from web.content import load_library
@@ -54,6 +54,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/films/media/{name:str}", films.film_file, name="film_file"),
         Route("/{lang:str}/films", films.films_page, name="films_page"),
         Route("/{lang:str}/films/{slug:str}", films.film_page, name="film_page"),
+        Route("/sw.js", offline.service_worker, name="service_worker"),
+        Route("/manifest.webmanifest", offline.web_manifest, name="web_manifest"),
+        Route("/icons/{name:str}", offline.icon, name="icon"),
+        Route("/{lang:str}/offline", offline.offline_page, name="offline_page"),
+        Route("/{lang:str}/offline/saved", offline.saved_pages, name="saved_pages"),
+        Route("/{lang:str}/offline/pages.json", offline.offline_pages_json, name="offline_pages_json"),
         Route("/{lang:str}", advice.language_home_redirect, name="language_home_redirect"),
         Route("/{lang:str}/", advice.advice_page, name="language_home"),
         Route("/{lang:str}/{slug:str}", advice.advice_page, name="advice_page"),

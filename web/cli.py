@@ -5,21 +5,30 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from web.settings import Settings, SettingsError
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["audit"]:  # QA's audit of any deployed copy: no settings, its own options
+        from web.audit import main as audit
+
+        return audit(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m web", description="ACT Early web")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the public site (HOST, PORT from the environment)")
     serve.add_argument("--workers", type=int, default=1)
     commands.add_parser("build", help="build the CSS, JavaScript and icons into static/dist")
+    exporting = commands.add_parser("export", help="write a static copy of every public page, with an nginx example")
+    exporting.add_argument("directory", type=Path, help="an empty folder, or an earlier export to replace")
     content = commands.add_parser("content", help="work with the Markdown content")
     content_commands = content.add_subparsers(dest="content_command", required=True)
     check = content_commands.add_parser("check", help="check every content file; exit 1 on a problem")
     check.add_argument("--strict", action="store_true", help="also fail when a translation is out of date")
     commands.add_parser("console", help="run the officers' console (CONSOLE_HOST, CONSOLE_PORT)")
+    commands.add_parser("audit", help="audit a deployed copy in Chromium (QA): python -m web audit BASE_URL --help")
     keys = commands.add_parser("keys", help="the officers' key pair that seals concerns")
     keys.add_argument("action", choices=["generate"])
     keys.add_argument("--force", action="store_true", help="replace an existing key pair")
@@ -48,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.command == "build":
         return build(settings)
+    if args.command == "export":
+        return export(settings, args.directory)
     if args.command == "translations":
         return translations(args.action)
     if args.command == "console":
@@ -166,6 +177,18 @@ def purge(settings: Settings) -> int:
     for reference in references:
         record(engine, "purge", "purged", reference, detail=f"closed over {settings.retention_days} days ago")
     print(f"purged {len(references)} concerns closed more than {settings.retention_days} days ago")
+    return 0
+
+
+def export(settings: Settings, directory: Path) -> int:
+    from web.export import ExportError, export_site
+
+    try:
+        report = export_site(settings, directory)
+    except ExportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(report.summary())
     return 0
 
 

@@ -28,6 +28,11 @@ class NavItem:
     current: bool = False
     lang: str | None = None  # set when the linked page is in another language than the page linking to it
 
+    @property
+    def attributes(self) -> dict[str, str]:
+        """For GOV.UK macros: say the linked page's language when it differs (the text is translated)."""
+        return {"hreflang": self.lang} if self.lang else {}
+
 
 @dataclass(frozen=True)
 class LanguageLink:
@@ -56,7 +61,11 @@ def main_navigation(library: ContentLibrary, lang: str, current: Page | None, pa
         hub = _in_language(library, lang, slug)
         if hub is not None:
             is_current = current is not None and (current.slug == slug or current.section == section)
-            items.append(NavItem(href=page_url(hub.lang, slug), text=gettext(label), current=is_current))
+            items.append(
+                NavItem(
+                    href=page_url(hub.lang, slug), text=gettext(label), current=is_current, lang=_other(hub.lang, lang)
+                )
+            )
     search = f"/{lang}/search"
     items.append(NavItem(href=search, text=gettext("Search"), current=path == search))
     return items

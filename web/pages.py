@@ -35,8 +35,9 @@ def footer_links(library: ContentLibrary, lang: str) -> list[dict[str, str]]:
     for slug in ("get-help", "accessibility-statement", "privacy-notice", "staying-safe-online"):
         page = library.get(lang, slug) or library.get(DEFAULT_LANGUAGE, slug)
         if page is not None:
-            links.append({"href": page_url(page.lang, slug), "text": page.nav_title})
-    links.append({"href": f"/{lang}/films", "text": translations(lang).gettext("Films")})
+            other = page.lang if page.lang != lang else ""
+            links.append({"href": page_url(page.lang, slug), "text": page.nav_title, "lang": other})
+    links.append({"href": f"/{lang}/films", "text": translations(lang).gettext("Films"), "lang": ""})
     return links
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.dates import format_date
 from jinja2 import (
     ChoiceLoader,
     Environment,
@@ -56,6 +57,7 @@ def create_templates(settings: Settings, assets: Assets) -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["long_date"] = lambda day, lang: format_date(day, format="d MMMM y", locale=lang)
     environment.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     environment.globals.update(
         asset_url=assets.url,

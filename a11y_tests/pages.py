@@ -1,0 +1,65 @@
+"""Every page, in every state, the browser checks visit: one list, so a new state is checked everywhere.
+
+`PAGES` parametrizes the checks: `@pytest.mark.parametrize("state", PAGES)`. It holds each sitemap
+page and the 404 page. A later state is one more `PageState`: the path to load and, when loading is
+not enough, `then`, the steps that bring the page into that state. For example, a form showing its
+errors:
+
+    PageState("share-a-concern-errors", "/en/share-a-concern",
+              then=lambda page: page.get_by_role("button", name="Continue").click())
+
+The offline page needs the site loaded once and the network cut (`page.context.set_offline(True)`)
+before it is loaded again; a console page, a signed-in session first. Both fit `then` or a subclass
+that overrides `open`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from _pytest.mark import ParameterSet
+from playwright.sync_api import Page, Response
+
+from a11y_tests.conftest import SITEMAP_PATHS
+from web.audit.conditions import DESKTOP, Condition
+
+
+@dataclass(frozen=True)
+class PageState:
+    id: str
+    path: str
+    status: int = 200
+    then: Callable[[Page], object] | None = None  # steps after loading that bring the page into this state
+
+    def open(self, page: Page, base_url: str, condition: Condition = DESKTOP) -> Response | None:
+        """Load the page in `condition` and bring it into this state."""
+        response = condition.open(page, base_url + self.path)
+        status = response.status if response else None
+        assert status == self.status, f"{self.path} answered {status}, not {self.status}"
+        if self.then:
+            self.then(page)
+        return response
+
+
+NOT_FOUND = PageState("not-found", "/en/this-page-does-not-exist", status=404)
+PAGE_STATES = [PageState(path, path) for path in SITEMAP_PATHS] + [NOT_FOUND]
+PAGES: list[ParameterSet] = [pytest.param(state, id=state.id) for state in PAGE_STATES]
+
+
+Marks = Callable[[PageState, Condition], list[pytest.MarkDecorator]]
+
+
+def pages_with(conditions: list[Condition], marks: Marks | None = None) -> list[ParameterSet]:
+    """PAGES for each condition, as ("state", "condition") parameters with ids like "/en/faq-phone-320".
+
+    `marks(state, condition)` gives the marks of one parameter: a known bug's strict xfail, say.
+    """
+    return [
+        pytest.param(
+            state, condition, id=f"{state.id}-{condition.name}", marks=marks(state, condition) if marks else ()
+        )
+        for state in PAGE_STATES
+        for condition in conditions
+    ]

@@ -1,0 +1,177 @@
+// ACT Early's service worker. Served at /sw.js by web/offline.py, which replaces the CONFIG line
+// with the version (a hash of the built assets, the content and the templates) and the precache list
+// (read from the built page shell). Nothing here is edited by hand when the site changes.
+// The strategy for each kind of request is in service_worker/README.md.
+
+/* global self, caches, fetch, Response, URL */
+'use strict'
+
+const CONFIG = /* CONFIG */ { version: 'dev', precache: [], shellPages: [], languages: ['en'], formPaths: [], bypass: [], timeout: 3000 }
+
+const PREFIX = 'act-early-'
+const SHELL = `${PREFIX}shell-${CONFIG.version}`
+const PAGES = `${PREFIX}pages-${CONFIG.version}`
+const PAGES_PREFIX = `${PREFIX}pages-`
+
+function isFormPage (path) {
+  return CONFIG.formPaths.some((part) => path.includes(part))
+}
+
+function languageOf (path) {
+  const first = path.split('/')[1]
+  return CONFIG.languages.includes(first) ? first : CONFIG.languages[0]
+}
+
+// Only a plain, complete, same-origin page that asks to be stored may be stored.
+function cacheable (response, path) {
+  if (!response || response.status !== 200 || response.type !== 'basic' || response.redirected) return false
+  const control = (response.headers.get('Cache-Control') || '').toLowerCase()
+  return !control.includes('no-store') && !control.includes('private') && !isFormPage(path)
+}
+
+function pageKey (url) {
+  return new URL(url, self.location.origin).pathname
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(CONFIG.precache)))
+})
+
+// Saved pages move into this version's cache (refreshed when next read online); older caches go.
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys()
+    const pages = await caches.open(PAGES)
+    for (const name of names.filter((name) => name.startsWith(PAGES_PREFIX) && name !== PAGES)) {
+      const old = await caches.open(name)
+      for (const request of await old.keys()) {
+        if (!(await pages.match(request))) await pages.put(request, await old.match(request))
+      }
+    }
+    await Promise.all(names.filter((name) => name.startsWith(PREFIX) && name !== SHELL && name !== PAGES)
+      .map((name) => caches.delete(name)))
+    await self.clients.claim()
+  })())
+})
+
+async function save (urls) {
+  const pages = await caches.open(PAGES)
+  const failed = []
+  const queue = [...urls]
+  async function next () {
+    for (let url = queue.shift(); url !== undefined; url = queue.shift()) {
+      try {
+        const response = await fetch(url, { credentials: 'same-origin' })
+        if (cacheable(response, pageKey(url))) await pages.put(pageKey(url), response)
+        else failed.push(url)
+      } catch (error) {
+        failed.push(url)
+      }
+    }
+  }
+  await Promise.all([next(), next(), next(), next()])
+  return { saved: urls.length - failed.length, failed }
+}
+
+async function forget () {
+  const names = await caches.keys()
+  await Promise.all(names.filter((name) => name.startsWith(PREFIX)).map((name) => caches.delete(name)))
+  await self.registration.unregister()
+}
+
+self.addEventListener('message', (event) => {
+  const message = event.data || {}
+  const reply = event.ports[0]
+  if (message.type === 'save') {
+    event.waitUntil(save(message.urls || []).then((result) => reply && reply.postMessage(result)))
+  } else if (message.type === 'forget') {
+    event.waitUntil(forget())
+  } else if (message.type === 'skip-waiting') {
+    self.skipWaiting()
+  }
+})
+
+// The offline and saved-pages pages belong to the shell; every other page is kept only when saved.
+function storeFor (path) {
+  return CONFIG.shellPages.includes(path) ? SHELL : PAGES
+}
+
+async function storedCopy (path) {
+  const store = await caches.open(storeFor(path))
+  return store.match(path, { ignoreVary: true, ignoreSearch: true })
+}
+
+async function offlinePage (path) {
+  const shell = await caches.open(SHELL)
+  const page = await shell.match(`/${languageOf(path)}/offline`, { ignoreVary: true })
+  return page || Response.error()
+}
+
+// Pages: the network first. A stored copy is used when the network fails, or is slower than the
+// timeout; a page that is not stored waits for the network however slow it is (a 2G connection is
+// not "offline"), and shows the offline page only when the network fails. A stored copy is
+// refreshed whenever the page is read online; a page is never stored just because it was read.
+function networkFirst (event, path) {
+  const network = fetch(event.request)
+  const refresh = network.then(async (response) => {
+    const copy = response.clone() // before the page starts reading the body
+    const shellPage = storeFor(path) === SHELL
+    if (cacheable(response, path) && (shellPage || (await storedCopy(path)))) {
+      await (await caches.open(storeFor(path))).put(path, copy)
+    }
+  }).catch(() => {})
+  event.waitUntil(refresh)
+  return (async () => {
+    const stored = await storedCopy(path)
+    if (!stored) return network.catch(() => offlinePage(path))
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(stored), CONFIG.timeout))
+    return Promise.race([network.catch(() => stored), timeout])
+  })()
+}
+
+// Assets have content-hashed names and never change: the cache first. A page saved under an older
+// version names older assets: offline, it gets this version's asset of the same name (app.css).
+async function cacheFirst (request, path) {
+  const shell = await caches.open(SHELL)
+  const cached = await shell.match(request, { ignoreVary: true })
+  if (cached) return cached
+  try {
+    return await fetch(request)
+  } catch (error) {
+    const [stem, , extension] = path.split('/').pop().split('.')
+    for (const key of await shell.keys()) {
+      const parts = pageKey(key.url).split('/').pop().split('.')
+      if (parts[0] === stem && parts[2] === extension) return shell.match(key, { ignoreVary: true })
+    }
+    throw error
+  }
+}
+
+// Versioned JSON and pages the shell needs (pages.json, the saved-pages page): from this version's
+// cache, stored on first use.
+async function shellFirst (request, path) {
+  const shell = await caches.open(SHELL)
+  const cached = await shell.match(path, { ignoreVary: true })
+  if (cached) return cached
+  const response = await fetch(request)
+  if (cacheable(response, path)) await shell.put(path, response.clone())
+  return response
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request
+  if (request.method !== 'GET') return
+  const url = new URL(request.url)
+  if (url.origin !== self.location.origin || CONFIG.bypass.includes(url.pathname)) return
+  const path = url.pathname
+  if (path.startsWith('/assets/') || path.startsWith('/icons/')) {
+    event.respondWith(cacheFirst(request, path))
+  } else if (path.endsWith('/offline/pages.json')) {
+    event.respondWith(shellFirst(request, path))
+  } else if (request.mode === 'navigate' && isFormPage(path)) {
+    // Never stored; offline, the offline page (with the phone numbers) instead of the browser's error.
+    event.respondWith(fetch(request).catch(() => offlinePage(path)))
+  } else if (request.mode === 'navigate') {
+    event.respondWith(networkFirst(event, path))
+  }
+})

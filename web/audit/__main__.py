@@ -1,0 +1,3 @@
+from web.audit import main
+
+raise SystemExit(main())
