@@ -7,17 +7,37 @@ PY := $(VENV)/bin/python
 ASSET_SOURCES := $(shell find static/scss static/js static/images web/translations -type f -name "*.*" ! -name "*.mo" 2>/dev/null) package-lock.json
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test setup setup-test browser build check clean audit
+.PHONY: run test setup setup-test browser build check clean audit audit-deps proof
 
 run: setup
 	$(PY) -m web serve
 
 test: setup-test browser
-	$(PY) -m ruff check web tests a11y_tests bench
-	$(PY) -m ruff format --check web tests a11y_tests bench
+	$(PY) -m ruff check web tests a11y_tests bench .ci
+	$(PY) -m ruff format --check web tests a11y_tests bench .ci
 	$(PY) -m mypy
 	$(PY) -m web content check
 	$(PY) -m pytest
+
+# The long runs of the proof suite (bench/RESULTS.md, "Proof that it holds"), one after another.
+# Each writes its figures to bench/results/; the fast checks of the same suite run in `make test`.
+proof: setup-test browser audit-deps
+	$(PY) bench/kill_restart.py --database both
+	$(PY) bench/fuzz.py
+	$(PY) bench/hostile_clients.py
+	$(PY) bench/load.py
+	$(PY) bench/backup_rehearsal.py
+	$(PY) bench/security_matrix.py
+	$(PY) bench/shared_device.py
+
+# Known vulnerabilities in the pinned Python and npm dependencies (.ci/dependency_audit.py); CI runs it.
+audit-deps: $(VENV)/.runtime .venv-audit/.installed
+	$(PY) .ci/dependency_audit.py
+
+.venv-audit/.installed: requirements-audit.lock
+	$(PYTHON) -m venv .venv-audit
+	.venv-audit/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-audit.lock
+	touch $@
 
 setup: $(VENV)/.runtime node_modules/.installed static/dist/manifest.json var/films/films.json
 

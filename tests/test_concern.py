@@ -173,3 +173,13 @@ def test_control_characters_are_removed_from_answers(app: Starlette, client: Tes
     assert stored is not None
     opened = unseal(load_private_key(settings.console_private_key_file), stored.sealed)
     assert "MARKER[31m-CTRL" in opened["answers"]["worries"]
+
+
+def test_spelling_survives_cleaning_but_disguises_do_not() -> None:
+    """Urdu needs the zero-width non-joiner; a right-to-left override could disguise text, so it goes."""
+    from web.concern_form import clean_text
+
+    urdu = "وہ\u200cاب مختلف ہے"  # the non-joiner keeps the two words' letters apart
+    assert clean_text(urdu, multiline=True) == urdu
+    assert clean_text("a\u200db \u200fc", multiline=False) == "a\u200db \u200fc"
+    assert clean_text("safe\u202etxt.exe\u2066", multiline=False) == "safetxt.exe"

@@ -44,3 +44,11 @@ def test_etag_matching_ignores_weakness_and_encoding_suffix() -> None:
     assert etag_matches('W/"abc-br"', "abc")
     assert etag_matches('"x", "abc-gzip"', "abc")
     assert not etag_matches('"abd"', "abc")
+
+
+def test_a_no_store_page_never_answers_304(client: TestClient) -> None:
+    """A form page is never kept, so it is never revalidated: no ETag, and If-None-Match: * gets the page."""
+    page = client.get("/en/share-a-concern/questions")
+    assert "no-store" in page.headers["cache-control"] and "etag" not in page.headers
+    again = client.get("/en/share-a-concern/questions", headers={"If-None-Match": "*"})
+    assert again.status_code == 200 and "<h1" in again.text

@@ -1,7 +1,9 @@
 """A unique marker typed into a concern is readable only in the console's decrypted view.
 
 The form's own pages show people their answers while they fill it in (those responses are
-`no-store`); after sending, the marker is in no stored byte, no log line and no public page.
+`no-store`); after sending, the marker is in no stored byte (the database file, its write-ahead
+log, a backup), no log line and no public page. The console's view is the positive control: the
+same search finds the marker there, so a miss elsewhere is a real absence.
 """
 
 from __future__ import annotations
@@ -16,23 +18,39 @@ from starlette.testclient import TestClient
 
 from a11y_tests.sitemap import paths_in_sitemap
 from tests.conftest import submit_concern
-from web.settings import Settings
+from tests.test_console import add, console, sign_in  # noqa: F401 - console is a fixture
+from web.backup import backup
+
+PHONE = "07700 900 982"
 
 
-def test_the_marker_is_nowhere_but_the_sealed_box(
-    app: Starlette, client: TestClient, settings: Settings, caplog: pytest.LogCaptureFixture, tmp_path: Path
+def test_the_marker_is_nowhere_but_the_consoles_decrypted_view(
+    app: Starlette,
+    client: TestClient,
+    console: TestClient,  # noqa: F811 - the fixture imported above
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
 ) -> None:
     marker = f"MARKER-{uuid.uuid4().hex}"
     caplog.set_level(logging.DEBUG)
-    sent = submit_concern(client, marker, your_name=marker + "-name", contact_phone="07700 900 982")
+    sent = submit_concern(client, marker, your_name=marker + "-name", contact_phone=PHONE)
+    reference = sent.headers["location"].rsplit("/", 1)[-1]
     confirmation = client.get(sent.headers["location"])
     public = [confirmation.text] + [
         client.get(path).text for path in paths_in_sitemap(client.get("/sitemap.xml").content)
     ]
-    app.state.engine.dispose()
-    stored = b"".join(path.read_bytes() for path in tmp_path.glob("test.sqlite3*"))
-    assert stored, "the database files were not found"
-    assert marker.encode() not in stored
-    assert b"07700 900 982" not in stored
-    assert marker not in caplog.text
-    assert not [text for text in public if marker in text]
+
+    live_files = {path.name: path.read_bytes() for path in tmp_path.glob("test.sqlite3*")}
+    assert "test.sqlite3-wal" in live_files, "the write-ahead log was not found: the test would miss it"
+    backup_file = backup(app.state.engine, tmp_path / "backups")
+    app.state.engine.dispose()  # folds the write-ahead log into the file: read both states
+    stored = {f"live {name}": data for name, data in live_files.items()}
+    stored |= {f"closed {path.name}": path.read_bytes() for path in tmp_path.glob("test.sqlite3*")}
+    stored[f"backup {backup_file.name}"] = backup_file.read_bytes()
+    for secret in (marker, PHONE):
+        assert not [name for name, data in stored.items() if secret.encode() in data], f"{secret} stored"
+    assert marker not in caplog.text, "the marker reached a log"
+    assert not [text for text in public if marker in text], "the marker is on a public page"
+
+    sign_in(console, "olive", add(console, "olive", "officer"))
+    assert marker in console.get(f"/concerns/{reference}").text, "the officers' view must show it"

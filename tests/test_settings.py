@@ -51,3 +51,40 @@ def test_settings_is_the_only_module_that_reads_the_environment() -> None:
         and re.search(r"os\.environ|os\.getenv", path.read_text())
     ]
     assert offenders == []
+
+
+def test_production_server_limits_have_safe_defaults_and_can_be_overridden() -> None:
+    defaults = Settings.from_env({})
+    assert (defaults.max_connections, defaults.backlog, defaults.keep_alive_seconds) == (2048, 2048, 5)
+    assert (defaults.header_timeout_seconds, defaults.body_timeout_seconds, defaults.max_header_bytes) == (
+        10,
+        30,
+        16_384,
+    )
+    changed = Settings.from_env(
+        {
+            "MAX_CONNECTIONS": "500",
+            "BACKLOG": "128",
+            "KEEP_ALIVE_SECONDS": "2",
+            "HEADER_TIMEOUT_SECONDS": "5",
+            "BODY_TIMEOUT_SECONDS": "60",
+            "MAX_HEADER_BYTES": "8192",
+        }
+    )
+    assert (changed.max_connections, changed.backlog, changed.keep_alive_seconds) == (500, 128, 2)
+    assert (changed.header_timeout_seconds, changed.body_timeout_seconds, changed.max_header_bytes) == (5, 60, 8192)
+
+
+def test_the_event_loop_is_asyncio_unless_uvloop_is_asked_for() -> None:
+    assert Settings.from_env({}).event_loop == "asyncio"
+    assert Settings.from_env({"EVENT_LOOP": "uvloop"}).event_loop == "uvloop"
+    with pytest.raises(SettingsError, match="EVENT_LOOP must be one of asyncio, uvloop"):
+        Settings.from_env({"EVENT_LOOP": "trio"})
+
+
+@pytest.mark.parametrize(
+    "key", ["MAX_CONNECTIONS", "BACKLOG", "KEEP_ALIVE_SECONDS", "HEADER_TIMEOUT_SECONDS", "BODY_TIMEOUT_SECONDS"]
+)
+def test_a_limit_of_zero_is_refused_rather_than_turning_a_protection_off(key: str) -> None:
+    with pytest.raises(SettingsError, match=f"{key} must be at least 1"):
+        Settings.from_env({key: "0"})

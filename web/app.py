@@ -16,6 +16,7 @@ from web.http_cache import HttpCacheMiddleware
 from web.sealing import ensure_development_keys, load_or_create_secret, load_public_key
 from web.security import SecurityHeadersMiddleware
 from web.settings import Settings
+from web.slow_clients import SlowBodyMiddleware
 from web.storage import create_database_engine, dispose_engine_on_shutdown
 from web.storage.migrate import migrate
 from web.storage.search import SearchIndex
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(SecurityHeadersMiddleware, https=settings.public_base_url.startswith("https://")),
         Middleware(ErrorPageMiddleware, debug=settings.debug),
+        Middleware(SlowBodyMiddleware, timeout=settings.body_timeout_seconds),
         Middleware(HttpCacheMiddleware),
         Middleware(measurement.CountingMiddleware, counter=counter),
         Middleware(redirects.LetsTalkAboutItRedirects),

@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 import brotli
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -26,7 +27,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 MEDIA_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
-    ".svg": "image/svg+xml",
+    ".svg": "image/svg+xml; charset=utf-8",
     ".png": "image/png",
 }
 COMPRESSIBLE = (".css", ".js", ".svg")
@@ -125,7 +126,7 @@ class Assets:
     async def serve(self, request: Request) -> Response:
         name = request.path_params["name"]
         if name not in self.files:
-            return Response("Not found", status_code=404, media_type="text/plain")
+            raise HTTPException(status_code=404)  # the app's own not-found page
         suffix = Path(name).suffix
         headers = {"Cache-Control": IMMUTABLE, "ETag": f'"{name}"', "Vary": "Accept-Encoding"}
         if request.headers.get("if-none-match") == headers["ETag"]:

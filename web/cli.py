@@ -39,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--role", choices=["officer", "comms", "admin"], required=True)
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     commands.add_parser("purge", help="delete concerns closed more than RETENTION_DAYS ago")
+    backup = commands.add_parser("backup", help="copy the database, consistently, into a file in a folder")
+    backup.add_argument("directory", type=Path, help="where to write the backup and its checksum")
+    restore = commands.add_parser("restore", help="load a backup into DATABASE_URL (an empty database)")
+    restore.add_argument("file", type=Path, help="a file written by `python -m web backup`")
     films = commands.add_parser("films", help="the stand-in films made from content/films/*.yaml")
     films_commands = films.add_subparsers(dest="films_command", required=True)
     films_build = films_commands.add_parser("build", help="build them into var/films (skipped when up to date)")
@@ -75,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
         return add_officer(settings, args.username, args.role, password_stdin=args.password_stdin)
     if args.command == "purge":
         return purge(settings)
+    if args.command in ("backup", "restore"):
+        from web import backup as backups
+
+        if args.command == "backup":
+            return backups.backup_command(settings, args.directory)
+        return backups.restore_command(settings, args.file)
     if args.command == "films":
         from web.film_build import run as build_films
 
@@ -83,9 +93,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_server(factory: str, name: str, host: str, port: int, settings: Settings, *, workers: int = 1) -> int:
+    """Serve `factory` with uvicorn as production needs it: bounded connections, timeouts for slow clients.
+
+    MAX_CONNECTIONS, HEADER_TIMEOUT_SECONDS and MAX_HEADER_BYTES apply to each worker; the body timeout
+    is the app's (web/slow_clients.py explains why uvicorn's own settings are not enough).
+    """
     import uvicorn
 
+    from web.slow_clients import allow_open_files, guarded_protocol
+
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    wanted = settings.max_connections + 256  # the database, log and content files besides the connections
+    if allow_open_files(wanted) < wanted:
+        logging.getLogger("web.cli").warning(
+            "the open-file limit is below MAX_CONNECTIONS=%d: raise it (ulimit -n, LimitNOFILE)",
+            settings.max_connections,
+        )
     print(f"{name} on http://{host}:{port}", flush=True)
     uvicorn.run(
         factory,
@@ -97,7 +120,14 @@ def run_server(factory: str, name: str, host: str, port: int, settings: Settings
         server_header=False,
         proxy_headers=False,
         log_level=settings.log_level,
-        timeout_keep_alive=5,
+        loop=settings.event_loop,
+        http=guarded_protocol(
+            header_timeout=settings.header_timeout_seconds, max_header_bytes=settings.max_header_bytes
+        ),
+        limit_concurrency=settings.max_connections,
+        backlog=settings.backlog,
+        timeout_keep_alive=settings.keep_alive_seconds,
+        h11_max_incomplete_event_size=settings.max_header_bytes,  # the same limit, were h11 ever chosen
     )
     return 0
 

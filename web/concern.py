@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from web import concern_form as questions
-from web.form_guard import FormTokens, SubmissionLimiter, is_same_origin
+from web.form_guard import FormTokens, SubmissionLimiter, is_same_origin, read_form
 from web.pages import render
 from web.sealing import seal
 from web.storage.concerns import REFERENCE_ALPHABET, reference_exists, reference_for_key, store_concern
@@ -104,7 +104,7 @@ async def _guarded_form(request: Request) -> tuple[FormData, str, bool]:
     """The posted form, its re-issued token and whether the posted token was still fresh."""
     if not is_same_origin(request.headers, request.headers.get("host", "")):
         raise HTTPException(status_code=403)
-    form = await request.form(max_files=0, max_fields=100, max_part_size=16_384)
+    form = await read_form(request, max_fields=100)
     tokens: FormTokens = request.app.state.form_tokens
     token, fresh = tokens.read(str(form.get("token", "")))
     if token is None:

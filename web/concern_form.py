@@ -278,10 +278,16 @@ class Answers:
         return value if isinstance(value, list) else [value] if value else []
 
 
+# Format characters that spelling needs: the zero-width non-joiner and joiner (Urdu, Persian, emoji),
+# and the left-to-right and right-to-left marks. Other format characters (bidi overrides that can
+# disguise text, invisible separators) are dropped.
+SPELLING_FORMAT_CHARACTERS = {"\u200c", "\u200d", "\u200e", "\u200f"}
+
+
 def clean_text(value: str, *, multiline: bool) -> str:
     """Normalise text and drop control characters (newlines stay in long answers)."""
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-    allowed = {"\n", "\t"} if multiline else set()
+    allowed = ({"\n", "\t"} if multiline else set()) | SPELLING_FORMAT_CHARACTERS
     kept = "".join(
         char for char in value if char in allowed or unicodedata.category(char) not in {"Cc", "Cf", "Cs", "Co", "Cn"}
     )

@@ -25,7 +25,8 @@ TEMPLATES = {
 
 
 def language_of(request: Request) -> str:
-    first = request.url.path.strip("/").split("/", 1)[0]
+    # The path as the server gave it, not request.url: an error page must not depend on parsing the address.
+    first = str(request.scope.get("path", "")).strip("/").split("/", 1)[0]
     library = getattr(request.app.state, "library", None)
     return first if library is not None and first in library.languages else DEFAULT_LANGUAGE
 
@@ -40,7 +41,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 async def server_error(request: Request, exc: Exception) -> Response:
     # The path only: query strings may hold what a reader typed.
-    log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__, exc_info=exc)
+    path = request.scope.get("path", "")
+    log.error("unhandled error on %s %s: %s", request.method, path, type(exc).__name__, exc_info=exc)
     try:
         return render(request, "errors/500.html", language_of(request), status_code=500)
     except Exception:  # noqa: BLE001 - the error page itself failed: fall back to plain text

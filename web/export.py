@@ -177,7 +177,7 @@ server {{
     absolute_redirect off;
     client_max_body_size 64k;
     charset utf-8;
-    charset_types text/plain text/css text/javascript;  # and text/html, always
+    charset_types text/plain text/css text/javascript application/xml image/svg+xml;  # and text/html, always
     gzip_static on;
     gzip_vary on;
     types {{

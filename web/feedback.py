@@ -4,7 +4,8 @@ A plain form (POST → 303 → a thanks page that links back), so it works witho
 guarded like the concern form (a signed form token, a same-origin check, a per-client limit kept in
 memory) but sets no cookie. The token is the same for an hour, so advice pages stay cacheable (one
 body, one ETag, one compression) between hours. What is stored: the page, its language, the day
-(never the time), yes or no, and the comment with email addresses and phone numbers taken out.
+(never the time), yes or no, and the comment without control characters and with email addresses and
+phone numbers taken out.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from web.concern import EXPIRED, TOO_MANY
-from web.concern_form import N_
+from web.concern_form import N_, clean_text
 from web.content import ContentLibrary, Page
-from web.form_guard import FormTokens, SubmissionLimiter, is_same_origin
+from web.form_guard import FormTokens, SubmissionLimiter, is_same_origin, read_form
 from web.i18n import translations
 from web.measurement import today
 from web.navigation import page_url
@@ -87,7 +88,7 @@ async def feedback_send(request: Request) -> Response:
     if not is_same_origin(request.headers, request.headers.get("host", "")):
         raise HTTPException(status_code=403)
     state = request.app.state
-    form = await request.form(max_files=0, max_fields=10, max_part_size=16_384)
+    form = await read_form(request, max_fields=10)
     token, fresh = state.feedback_tokens.read(str(form.get("token", "")))
     if token is None:
         raise HTTPException(status_code=403)
@@ -96,7 +97,8 @@ async def feedback_send(request: Request) -> Response:
     useful = str(form.get("useful", ""))
     if about is None or useful not in ("yes", "no"):
         raise HTTPException(status_code=400)
-    comment = str(form.get("comment", "")).strip()
+    # Cleaned as the concern form's answers are: PostgreSQL refuses text with NUL in it.
+    comment = clean_text(str(form.get("comment", "")), multiline=True)
     translate = translations(lang).gettext
     if not fresh or len(comment) > MAX_COMMENT:
         problem, field = (

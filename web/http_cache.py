@@ -99,17 +99,18 @@ class HttpCacheMiddleware:
         headers = MutableHeaders(raw=list(start["headers"]))
         digest = hashlib.sha256(body).hexdigest()[:20]
         encoding = choose_encoding(request.get("accept-encoding", "")) if len(body) >= MINIMUM_SIZE else None
-        headers["etag"] = f'"{digest}-{encoding}"' if encoding else f'"{digest}"'
         headers.append("vary", "Accept-Encoding")
         if "cache-control" not in headers:
             headers["cache-control"] = "no-cache"
-        if etag_matches(request.get("if-none-match", ""), digest):
+        private = "no-store" in headers.get("cache-control", "")
+        if not private:  # nothing kept, nothing to revalidate: no ETag and never a 304 (If-None-Match: * too)
+            headers["etag"] = f'"{digest}-{encoding}"' if encoding else f'"{digest}"'
+        if not private and etag_matches(request.get("if-none-match", ""), digest):
             del headers["content-length"]
             await send({"type": "http.response.start", "status": 304, "headers": headers.raw})
             await send({"type": "http.response.body", "body": b""})
             return
         if encoding:
-            private = "no-store" in headers.get("cache-control", "")
             body = self.cache.get(digest, encoding, body, store=not private)
             headers["content-encoding"] = encoding
         headers["content-length"] = str(len(body))

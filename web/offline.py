@@ -203,7 +203,9 @@ async def offline_pages_json(request: Request) -> Response:
     pages = (await savable_pages(request.app))[lang]
     version = (await service_worker_of(request.app)).version
     listed = [{"url": page.url, "title": page.title, "size": page.size} for page in pages]
-    return JSONResponse({"lang": lang, "version": version, "total": sum(page.size for page in pages), "pages": listed})
+    body = {"lang": lang, "version": version, "total": sum(page.size for page in pages), "pages": listed}
+    # ASVS V14.4.2: data, never a page to render (fetch() reads it all the same).
+    return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="{lang}-pages.json"'})
 
 
 async def service_worker(request: Request) -> Response:

@@ -40,6 +40,14 @@ class Settings:
     console_idle_minutes: int = 15
     console_max_hours: int = 8
     measurement: bool = True
+    # The production server (uvicorn, in `python -m web serve`): see .env.example and web/slow_clients.py.
+    max_connections: int = 2048
+    backlog: int = 2048
+    keep_alive_seconds: int = 5
+    header_timeout_seconds: int = 10
+    body_timeout_seconds: int = 30
+    max_header_bytes: int = 16_384
+    event_loop: str = "asyncio"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -69,6 +77,13 @@ class Settings:
             console_idle_minutes=_int(env, "CONSOLE_IDLE_MINUTES", defaults.console_idle_minutes),
             console_max_hours=_int(env, "CONSOLE_MAX_HOURS", defaults.console_max_hours),
             measurement=_bool(env, "MEASUREMENT", defaults.measurement),
+            max_connections=_positive(env, "MAX_CONNECTIONS", defaults.max_connections),
+            backlog=_positive(env, "BACKLOG", defaults.backlog),
+            keep_alive_seconds=_positive(env, "KEEP_ALIVE_SECONDS", defaults.keep_alive_seconds),
+            header_timeout_seconds=_positive(env, "HEADER_TIMEOUT_SECONDS", defaults.header_timeout_seconds),
+            body_timeout_seconds=_positive(env, "BODY_TIMEOUT_SECONDS", defaults.body_timeout_seconds),
+            max_header_bytes=_positive(env, "MAX_HEADER_BYTES", defaults.max_header_bytes),
+            event_loop=_choice(env, "EVENT_LOOP", ("asyncio", "uvloop"), defaults.event_loop),
         )
 
 
@@ -80,6 +95,21 @@ def _int(env: Mapping[str, str], key: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{key} must be a whole number, not {raw!r}") from None
+
+
+def _positive(env: Mapping[str, str], key: str, default: int) -> int:
+    """A limit or a timeout: zero or less would turn a protection off or refuse every client."""
+    value = _int(env, key, default)
+    if value < 1:
+        raise SettingsError(f"{key} must be at least 1, not {value}")
+    return value
+
+
+def _choice(env: Mapping[str, str], key: str, choices: tuple[str, ...], default: str) -> str:
+    raw = env.get(key, "").strip().lower() or default
+    if raw not in choices:
+        raise SettingsError(f"{key} must be one of {', '.join(choices)}, not {raw!r}")
+    return raw
 
 
 def _path(env: Mapping[str, str], key: str, default: Path) -> Path:

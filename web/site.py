@@ -58,7 +58,7 @@ async def sitemap(request: Request) -> Response:
         + "\n".join(rows)
         + "\n</urlset>\n"
     )
-    return Response(body, media_type="application/xml")
+    return Response(body, media_type="application/xml; charset=utf-8")
 
 
 async def robots(request: Request) -> Response:
@@ -69,7 +69,8 @@ async def robots(request: Request) -> Response:
 async def healthz(request: Request) -> Response:
     healthy = database_is_healthy(request.app.state.engine)
     body = {"status": "ok" if healthy else "unhealthy", "database": healthy, "pages": len(request.app.state.library)}
-    return JSONResponse(body, status_code=200 if healthy else 503, headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "no-store", "Content-Disposition": 'attachment; filename="healthz.json"'}
+    return JSONResponse(body, status_code=200 if healthy else 503, headers=headers)
 
 
 async def exit_page(request: Request) -> Response:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import Request
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from web.access_log import AccessLogMiddleware
 from web.assets import Assets
@@ -22,6 +25,15 @@ from web.storage.migrate import migrate
 from web.templating import create_templates
 
 SIGN_INS_PER_HOUR = 20
+
+
+class ConsoleBodyLimit(BodyLimitMiddleware):
+    """The body limit, answering with the console's own error page: the site's needs the site's
+    content library, which the console does not load (its 413 was a bare 500)."""
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, status_code: int) -> None:
+        response = await views.console_error(Request(scope, receive), HTTPException(status_code=status_code))
+        await response(scope, receive, send)
 
 
 def create_console_app(settings: Settings | None = None) -> Starlette:
@@ -46,8 +58,9 @@ def create_console_app(settings: Settings | None = None) -> Starlette:
     ]
     middleware = [
         Middleware(AccessLogMiddleware),
-        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+        # Inside the security headers, so that its 400 and 413 carry them too.
         Middleware(SecurityHeadersMiddleware, https=True),
+        Middleware(ConsoleBodyLimit, max_bytes=settings.max_body_bytes),
         Middleware(ErrorPageMiddleware, debug=settings.debug, handler=views.console_error),
         Middleware(HttpCacheMiddleware),
     ]

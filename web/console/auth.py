@@ -55,18 +55,23 @@ class SignedIn:
 def check_password(engine: Engine, username: str, password: str, now: dt.datetime) -> store.Officer | None:
     """The officer if the password is right and the account is usable; records failures and locks."""
     officer = store.officer_by_username(engine, username[:64])
-    if officer is None or not officer.active:
-        _verify(_DUMMY_HASH, password)
-        return None
-    if officer.locked_until is not None and officer.locked_until > now:
+    if officer is None or not usable(officer, now):
         _verify(_DUMMY_HASH, password)
         return None
     if not _verify(officer.password_hash, password):
-        failures = officer.failed_sign_ins + 1
-        locked = now + LOCKOUT if failures >= MAX_FAILURES else None
-        store.update_officer(engine, officer.id, failed_sign_ins=0 if locked else failures, locked_until=locked)
+        record_failure(engine, officer, now)
         return None
     return officer
+
+
+def usable(officer: store.Officer, now: dt.datetime) -> bool:
+    """Active and not locked: the only accounts either sign-in step may go on with."""
+    return officer.active and (officer.locked_until is None or officer.locked_until <= now)
+
+
+def record_failure(engine: Engine, officer: store.Officer, now: dt.datetime) -> None:
+    """A wrong password or code: MAX_FAILURES of them, in either step, lock the account for LOCKOUT."""
+    store.count_failed_sign_in(engine, officer.id, MAX_FAILURES, now + LOCKOUT)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -79,7 +84,7 @@ def _verify(password_hash: str, password: str) -> bool:
 def check_code(engine: Engine, officer: store.Officer, code: str, at: float | None = None) -> bool:
     """A TOTP code from the officer's app: right now or one step either side, and never used before."""
     code = "".join(code.split())
-    if not (code.isdigit() and len(code) == 6):
+    if not (code.isascii() and code.isdigit() and len(code) == 6):  # "²" is a digit to isdigit()
         return False
     totp = pyotp.TOTP(officer.totp_secret)
     moment = at if at is not None else time.time()
@@ -123,7 +128,8 @@ def end(request: Request) -> None:
 
 
 def csrf_ok(signed_in: SignedIn, submitted: str) -> bool:
-    return hmac.compare_digest(signed_in.session.csrf_token, submitted)
+    """compare_digest raises on text that is not ASCII: such a token is simply wrong, not a 500."""
+    return submitted.isascii() and hmac.compare_digest(signed_in.session.csrf_token, submitted)
 
 
 def pending_value(key: bytes, officer_id: int, now: float | None = None) -> str:
@@ -134,8 +140,10 @@ def pending_value(key: bytes, officer_id: int, now: float | None = None) -> str:
 
 
 def read_pending(key: bytes, value: str, now: float | None = None) -> int | None:
+    """The officer's id, if `value` is a pending note this console signed and it has not expired.
+    ASCII only: compare_digest raises on other text, and int() refuses some of what isdigit() takes."""
     parts = value.split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    if len(parts) != 3 or not value.isascii() or not parts[0].isdigit() or not parts[1].isdigit():
         return None
     body = f"{parts[0]}.{parts[1]}"
     if not hmac.compare_digest(hmac.new(key, body.encode(), hashlib.sha256).hexdigest(), parts[2]):

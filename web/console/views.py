@@ -101,8 +101,11 @@ async def sign_in(request: Request) -> Response:
 
 
 def _pending_officer(request: Request) -> store.Officer | None:
+    """The officer whose password was right, while the account is still usable: a lock (five wrong
+    codes) or a deactivation since the password step ends the code step too."""
     officer_id = auth.read_pending(request.app.state.console_key, request.cookies.get(auth.PENDING_COOKIE, ""))
-    return store.officer_by_id(request.app.state.engine, officer_id) if officer_id is not None else None
+    officer = store.officer_by_id(request.app.state.engine, officer_id) if officer_id is not None else None
+    return officer if officer is not None and auth.usable(officer, auth.now_utc()) else None
 
 
 async def code_form(request: Request) -> Response:
@@ -112,19 +115,21 @@ async def code_form(request: Request) -> Response:
 
 
 async def code_verify(request: Request) -> Response:
+    """The second step. The form is read before the officer, so no other request can run between
+    the lock check, the code check and counting a failure (guesses held open would all see an
+    unlocked account). The session the browser had before, if any, ends: a new one replaces it."""
     state = request.app.state
+    form = await request.form(max_files=0, max_fields=10)
     officer = _pending_officer(request)
     if officer is None:
         return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
-    form = await request.form(max_files=0, max_fields=10)
     if not auth.check_code(state.engine, officer, str(form.get("code", ""))[:20]):
         store.record(state.engine, officer.username, "code-failed")
-        failures = officer.failed_sign_ins + 1
-        locked = auth.now_utc() + auth.LOCKOUT if failures >= auth.MAX_FAILURES else None
-        store.update_officer(state.engine, officer.id, failed_sign_ins=0 if locked else failures, locked_until=locked)
+        auth.record_failure(state.engine, officer, auth.now_utc())
         return _render(
             request, "console/code.html", error="That code is not right. Enter the current code.", status_code=401
         )
+    auth.end(request)
     token = auth.start_session(state.engine, officer, auth.now_utc())
     store.record(state.engine, officer.username, "signed-in")
     response = RedirectResponse("/", status_code=303, headers=NO_STORE)

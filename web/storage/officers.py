@@ -82,6 +82,21 @@ def update_officer(engine: Engine, officer_id: int, **values: object) -> None:
         connection.execute(update(officers).where(officers.c.id == officer_id).values(**values))
 
 
+def count_failed_sign_in(engine: Engine, officer_id: int, limit: int, locked_until: dt.datetime) -> None:
+    """One more wrong password or code, counted by the database itself: attempts in parallel cannot
+    each read the same count and write it back plus one. At `limit` the account locks and the count
+    starts again."""
+    with engine.begin() as connection:
+        connection.execute(
+            update(officers).where(officers.c.id == officer_id).values(failed_sign_ins=officers.c.failed_sign_ins + 1)
+        )
+        connection.execute(
+            update(officers)
+            .where(officers.c.id == officer_id, officers.c.failed_sign_ins >= limit)
+            .values(failed_sign_ins=0, locked_until=locked_until)
+        )
+
+
 def use_totp_step(engine: Engine, officer_id: int, step: int) -> bool:
     """Record that a TOTP time step was used; False if it (or a later one) was used already."""
     with engine.begin() as connection:
