@@ -40,7 +40,7 @@ def live_server(database_dir: Path, **environment: str) -> Iterator[str]:
     }
     process = subprocess.Popen([sys.executable, "-m", "web", "serve"], cwd=ROOT, env=env)
     try:
-        _wait_until_healthy(base_url, process)
+        wait_until_healthy(base_url, process)
         yield base_url
     finally:
         process.terminate()
@@ -51,18 +51,20 @@ def live_server(database_dir: Path, **environment: str) -> Iterator[str]:
             process.wait()
 
 
-def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+def wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], *, seconds: float = 30, log: str = "") -> None:
+    """Until the site's /healthz answers 200; fails at once if the process exits. `log`: where to look."""
+    see = f"; see {log}" if log else ""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the site exited with status {process.returncode} before it was ready")
+            raise RuntimeError(f"the site exited with status {process.returncode} before it was ready{see}")
         try:
             with urllib.request.urlopen(f"{base_url}/healthz", timeout=1) as response:
                 if response.status == 200:
                     return
         except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"the site did not answer {base_url}/healthz within 30 seconds")
+            time.sleep(0.05)
+    raise RuntimeError(f"the site did not answer {base_url}/healthz within {seconds:.0f} seconds{see}")
 
 
 @contextmanager

@@ -32,6 +32,7 @@ from urllib.parse import quote, quote_plus, urlsplit
 from playwright.sync_api import BrowserContext, Page, Playwright, ViewportSize, expect
 
 from a11y_tests.browser import launch_options
+from a11y_tests.test_offline import CONTROLLED  # the same wait for the worker to take control
 
 VIEWPORT = ViewportSize(width=1280, height=900)
 ADVICE = ("/en/signs-to-spot", "/en/what-is-prevent", "/en/staying-safe-online")
@@ -51,15 +52,6 @@ SITE_STORAGE = """async () => ({
     caches: await caches.keys(),
     localStorage: Object.keys(localStorage),
     indexedDB: (await indexedDB.databases()).map((database) => database.name),
-})"""
-CONTROLLED = """() => new Promise((resolve) => {
-    if (navigator.serviceWorker.controller) resolve(true)
-    navigator.serviceWorker.addEventListener('controllerchange', () => resolve(true))
-    setTimeout(async () => {
-        const registration = await navigator.serviceWorker.getRegistration()
-        const state = (key) => `${key}: ${registration[key] ? registration[key].state : null}`
-        resolve(registration ? ['installing', 'waiting', 'active'].map(state).join(', ') : 'no registration')
-    }, 20000)
 })"""
 # Where a site's storage lives in a profile: a file here that names the site is storage the site still has.
 STORES = tuple(

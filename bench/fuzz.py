@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
@@ -45,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from starlette.testclient import TestClient  # noqa: E402
 
-from a11y_tests.live_server import free_port  # noqa: E402
+from a11y_tests.live_server import free_port, wait_until_healthy  # noqa: E402
 from tests.bad_input import (  # noqa: E402
     Finding,
     Fuzzer,
@@ -254,7 +253,7 @@ def real_server(work: Path) -> Iterator[tuple[int, Path, dict[str, str]]]:
             [sys.executable, "-m", "web", "serve"], cwd=ROOT, env=env, stdout=output, stderr=output
         )
     try:
-        wait_until_healthy(port, process)
+        wait_until_healthy(f"http://127.0.0.1:{port}", process, seconds=60, log=str(log))
         yield port, log, env
     finally:
         process.terminate()
@@ -263,20 +262,6 @@ def real_server(work: Path) -> Iterator[tuple[int, Path, dict[str, str]]]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def wait_until_healthy(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("the server did not answer /healthz within 60 seconds")
 
 
 def from_app(outcome: Outcome) -> bool:

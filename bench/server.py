@@ -17,7 +17,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -28,7 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from a11y_tests.live_server import free_port  # noqa: E402
+from a11y_tests.live_server import free_port, wait_until_healthy  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 # A log record starts with a timestamp (web's logging.basicConfig) or a level name (uvicorn's own loggers).
@@ -92,21 +91,8 @@ class ProductionServer:
                 start_new_session=True,
             )
         self.starts += 1
-        self._wait_until_healthy(started + timeout)
+        wait_until_healthy(self.base_url, self.process, seconds=timeout, log=str(self.log))
         return time.monotonic() - started
-
-    def _wait_until_healthy(self, deadline: float) -> None:
-        assert self.process is not None
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited with status {self.process.returncode}; see {self.log}")
-            try:
-                with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"the server did not answer {self.base_url}/healthz in time; see {self.log}")
 
     def kill(self) -> None:
         """SIGKILL, as the kernel's OOM killer or a pulled plug would: no shutdown code runs."""
