@@ -44,7 +44,6 @@ PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([^\s;#]+)")
 
 @dataclass
 class Finding:
-    ecosystem: str
     package: str
     version: str
     ids: list[str]
@@ -104,7 +103,6 @@ def python_audit(lock: Path, fetch: Any = get_json) -> Audit:
         if vulnerabilities := latest.get("vulnerabilities") or []:
             audit.findings.append(
                 Finding(
-                    "python",
                     name,
                     version,
                     sorted({vulnerability["id"] for vulnerability in vulnerabilities}),
@@ -139,7 +137,6 @@ def run_pip_audit(lock: Path, audit: Audit) -> set[str]:
         if dependency.get("vulns"):
             audit.findings.append(
                 Finding(
-                    "python",
                     dependency["name"],
                     dependency["version"],
                     sorted(vulnerability["id"] for vulnerability in dependency["vulns"]),
@@ -188,7 +185,7 @@ def npm_audit(lock: Path) -> Audit:
     for name, vulnerability in report.get("vulnerabilities", {}).items():
         ids = [str(item.get("url", item)) for item in vulnerability.get("via", []) if isinstance(item, dict)]
         if ids:  # entries whose `via` names only other packages are listed under those packages
-            audit.findings.append(Finding("npm", name, locked.get(name, "?"), ids))
+            audit.findings.append(Finding(name, locked.get(name, "?"), ids))
     return audit
 
 
@@ -213,7 +210,7 @@ def unexplained(findings: list[Finding], explained: dict[str, Any]) -> list[Find
     ]
 
 
-def report(audits: list[Audit], left: list[Finding]) -> str:
+def report(audits: list[Audit], explained: dict[str, Any]) -> str:
     lines = [
         "# Dependency audit",
         "",
@@ -224,9 +221,9 @@ def report(audits: list[Audit], left: list[Finding]) -> str:
         "|---|---|---|---|---|",
     ]
     for audit in audits:
-        mine = [finding for finding in left if finding.ecosystem in audit.ecosystem.lower()]
+        left = unexplained(audit.findings, explained)
         lines.append(
-            f"| {audit.ecosystem} | {audit.audited} | {len(audit.findings)} | {len(mine)} | {len(audit.not_audited)} |"
+            f"| {audit.ecosystem} | {audit.audited} | {len(audit.findings)} | {len(left)} | {len(audit.not_audited)} |"
         )
     for audit in audits:
         lines += ["", f"## {audit.ecosystem}", ""]
@@ -249,7 +246,7 @@ def main() -> int:
     explained = yaml.safe_load(EXPLAINED.read_text(encoding="utf-8")) or {}
     audits = [python_audit(LOCKS), npm_audit(ROOT / "package-lock.json")]
     left = unexplained([finding for audit in audits for finding in audit.findings], explained)
-    text = report(audits, left)
+    text = report(audits, explained)
     RESULTS.write_text(text, encoding="utf-8")
     print(text)
     if left:

@@ -27,12 +27,11 @@ import datetime as dt
 import os
 import platform
 import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -44,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from starlette.testclient import TestClient  # noqa: E402
 
-from a11y_tests.live_server import free_port, wait_until_healthy  # noqa: E402
+from bench.server import production_server  # noqa: E402
 from tests.bad_input import (  # noqa: E402
     Finding,
     Fuzzer,
@@ -231,39 +230,6 @@ def dechunk(body: bytes) -> bytes:
     return b"".join(out)
 
 
-@contextmanager
-def real_server(work: Path) -> Iterator[tuple[int, Path, dict[str, str]]]:
-    """`python -m web serve` on a free port, its log in a file; stopped (SIGTERM, then SIGKILL) at the end."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "DATABASE_URL": f"sqlite:///{work / 'server.sqlite3'}",
-        "CONCERN_PUBLIC_KEY_FILE": str(work / "keys" / "concerns.pub"),
-        "CONSOLE_PRIVATE_KEY_FILE": str(work / "keys" / "concerns.key"),
-        "FORM_SECRET": FORM_SECRET,
-        "SUBMISSIONS_PER_HOUR": "1000000000",
-        "LOG_LEVEL": "warning",
-    }
-    log = work / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "web", "serve"], cwd=ROOT, env=env, stdout=output, stderr=output
-        )
-    try:
-        wait_until_healthy(f"http://127.0.0.1:{port}", process, seconds=60, log=str(log))
-        yield port, log, env
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def from_app(outcome: Outcome) -> bool:
     """The site's own answer: every one carries its security headers, uvicorn's own refusals none."""
     return "content-security-policy" in outcome.headers
@@ -367,13 +333,15 @@ class SocketRun:
 
 def over_sockets(work: Path, total: int) -> SocketRun:
     """Drawn requests and malformed ones against the real server; refusals by uvicorn itself counted apart."""
-    with real_server(work) as (port, log, env):
+    database = f"sqlite:///{work / 'server.sqlite3'}"
+    with production_server(work, database, FORM_SECRET=FORM_SECRET, SUBMISSIONS_PER_HOUR="1000000000") as server:
+        port, log = server.port, server.log
         local = replace(  # the server's secret and keys, so that the tokens made here are valid there
             fuzz_settings(work / "local"),
             form_secret=FORM_SECRET,
-            concern_public_key_file=Path(env["CONCERN_PUBLIC_KEY_FILE"]),
-            console_private_key_file=Path(env["CONSOLE_PRIVATE_KEY_FILE"]),
-            public_base_url=env["PUBLIC_BASE_URL"],
+            concern_public_key_file=work / "keys" / "concerns.pub",
+            console_private_key_file=server.private_key,
+            public_base_url=server.base_url,
         )
         app = fuzz_app(local)
         fuzzer = ServerRefusals(Fuzzer(app, Socket(port)))

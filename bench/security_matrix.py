@@ -6,7 +6,7 @@ Runs exactly what tests/test_access_control.py and tests/test_asvs.py assert (th
 are imported, not copied), in-process on SQLite, and writes a table of console routes × cases
 (allowed or refused) with the number of requests wrongly allowed, and a table of OWASP ASVS 4.0.3
 items with pass or fail and what each looked at. Exits 1 when anything was wrongly allowed or a
-check failed that is not a known gap.
+check failed.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.security_world import World, security_settings  # noqa: E402
+from tests.conftest import settings_in  # noqa: E402
+from tests.security_world import World  # noqa: E402
 from tests.test_access_control import CASES, Cell, run_matrix  # noqa: E402
-from tests.test_asvs import CHECKS, KNOWN_GAPS, AsvsCheck, Finding, Site  # noqa: E402
+from tests.test_asvs import CHECKS, AsvsCheck, Finding, Site  # noqa: E402
 
 SHOWN = {"allowed": "allowed", "refused": "refused", "public": "public", "n/a": "—", "error": "**error**"}
 
@@ -83,19 +84,15 @@ def asvs_table(results: list[tuple[AsvsCheck, Finding]]) -> list[str]:
     lines = ["| ASVS 4.0.3 | check | result | what is checked | looked at |", "|---|---|---|---|---|"]
     for check, finding in results:
         passed = finding.checked > 0 and not finding.problems
-        if check.gap:
-            result = "**fixed: take it off KNOWN_GAPS**" if passed else "fail (known gap)"
-        else:
-            result = "pass" if passed else "**FAIL**"
-        looked = f"{finding.checked}" + (f" ({finding.known} left to a known gap)" if finding.known else "")
-        lines.append(f"| {', '.join(check.items)} | `{check.id}` | {result} | {check.what} | {looked} |")
+        result = "pass" if passed else "**FAIL**"
+        lines.append(f"| {check.item} | `{check.id}` | {result} | {check.what} | {finding.checked} |")
     return lines
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        with World(security_settings(Path(tmp) / "matrix")) as world:
+        with World(settings_in(Path(tmp) / "matrix")) as world:
             cells = run_matrix(world)
         matrix_seconds = time.perf_counter() - started
         started = time.perf_counter()
@@ -106,13 +103,12 @@ def main() -> None:
             site.close()
         asvs_seconds = time.perf_counter() - started
     failed = [(check, finding) for check, finding in results if finding.problems or finding.checked == 0]
-    unexpected = [(check, finding) for check, finding in failed if not check.gap]
     passed = len(results) - len(failed)
     items = sorted(
-        {item for check, _ in results for item in check.items},
+        {check.item for check, _ in results},
         key=lambda item: [int(n) if n.isdigit() else 0 for n in item[1:].split(".")],
     )
-    failing_items = sorted({item for check, _ in failed for item in check.items})
+    failing_items = sorted({check.item for check, _ in failed})
     lines = [
         "# Security matrix: console access control and OWASP ASVS 4.0.3 level 2",
         "",
@@ -136,17 +132,11 @@ def main() -> None:
         "",
         "## OWASP ASVS 4.0.3 items",
         "",
-        f"**{len(results)} checks: {passed} pass, {len(failed)} fail** ({len(failed) - len(unexpected)} of them"
-        f" known gaps in files outside this suite, {len(unexpected)} others). {len(items)} ASVS items:"
+        f"**{len(results)} checks: {passed} pass, {len(failed)} fail**. {len(items)} ASVS items:"
         f" {len(items) - len(failing_items)} pass every check, {len(failing_items)} have a failing check"
         f" ({', '.join(failing_items) or 'none'}). Time: {asvs_seconds:.1f} s.",
         "",
         *asvs_table(results),
-        "",
-        "Known gaps (each a strict xfail in `tests/test_asvs.py`; fixing one fails the run until it is taken off"
-        " `KNOWN_GAPS`):",
-        "",
-        *[f"- `{gap.slug}` ({', '.join(sorted(gap.items))}): {gap.reason}." for gap in KNOWN_GAPS],
     ]
     for check, finding in failed:
         lines += ["", f"`{check.id}`:", *[f"- {problem}" for problem in finding.problems[:20]]]
@@ -155,7 +145,7 @@ def main() -> None:
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     wrongly_allowed = sum(cell.wrongly_allowed for cell in cells)
-    raise SystemExit(1 if wrongly_allowed or unexpected or any(not cell.ok for cell in cells) else 0)
+    raise SystemExit(1 if wrongly_allowed or failed or any(not cell.ok for cell in cells) else 0)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 import web
+from tests.conftest import settings_in
 from web import concern_form as questions
 from web import posters
 from web.app import create_app
@@ -1238,15 +1239,7 @@ class Tally:
 
 def fuzz_settings(directory: Path) -> Settings:
     """A site for fuzzing: its own database and keys, and no submission limit (valid posts must be accepted)."""
-    keys = directory / "keys"
-    return Settings(
-        database_url=f"sqlite:///{directory / 'fuzz.sqlite3'}",
-        public_base_url="https://actearly.test",
-        concern_public_key_file=keys / "concerns.pub",
-        console_private_key_file=keys / "concerns.key",
-        form_secret="fuzz-form-secret",
-        submissions_per_hour=10**9,
-    )
+    return settings_in(directory, submissions_per_hour=10**9)
 
 
 def fuzz_app(settings: Settings) -> Starlette:

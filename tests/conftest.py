@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import pyotp
 import pytest
 from httpx2 import Response as TestClientResponse
 from starlette.applications import Starlette
@@ -14,7 +18,10 @@ from starlette.testclient import TestClient
 
 from tests.postgres import new_database, postgres_server
 from web.app import create_app
+from web.console.app import create_console_app
+from web.console.auth import hash_password
 from web.settings import Settings
+from web.storage import officers as store
 
 
 @pytest.fixture(scope="session")
@@ -35,16 +42,24 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, postgres: str |
     return new_database(postgres)
 
 
+def settings_in(directory: Path, **changes: Any) -> Settings:
+    """The tests' settings: a SQLite database and a key pair in `directory`, an https address."""
+    keys = directory / "keys"
+    return replace(
+        Settings(
+            database_url=f"sqlite:///{directory / 'test.sqlite3'}",
+            public_base_url="https://actearly.test",
+            concern_public_key_file=keys / "concerns.pub",
+            console_private_key_file=keys / "concerns.key",
+            form_secret="test-form-secret",
+        ),
+        **changes,
+    )
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    keys = tmp_path / "keys"
-    return Settings(
-        database_url=f"sqlite:///{tmp_path / 'test.sqlite3'}",
-        public_base_url="https://actearly.test",
-        concern_public_key_file=keys / "concerns.pub",
-        console_private_key_file=keys / "concerns.key",
-        form_secret="test-form-secret",
-    )
+    return settings_in(tmp_path)
 
 
 @pytest.fixture
@@ -104,3 +119,27 @@ def submit_concern(client: TestClient, marker: str, *, lang: str = "en", **extra
         assert response.status_code == 200, (step, response.text[:500])
         data["token"] = form_token(response.text)
     return client.post(f"/{lang}/share-a-concern", data={**data, "step": "check"}, follow_redirects=False)
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def console(app: Starlette, settings: Settings) -> Iterator[TestClient]:
+    """The console, on the same database and key pair as the public app fixture."""
+    with TestClient(create_console_app(settings), base_url="https://console.test") as client:
+        yield client
+
+
+def add(console: TestClient, username: str, role: str) -> str:
+    secret = pyotp.random_base32()
+    store.add_officer(console.app.state.engine, username, hash_password(PASSWORD), secret, role)  # type: ignore[attr-defined]
+    return secret
+
+
+def sign_in(console: TestClient, username: str, secret: str, *, at: float | None = None) -> None:
+    response = console.post("/sign-in", data={"username": username, "password": PASSWORD}, follow_redirects=False)
+    assert response.headers["location"] == "/sign-in/code", response.text[:300]
+    code = pyotp.TOTP(secret).at(at or time.time())
+    response = console.post("/sign-in/code", data={"code": code}, follow_redirects=False)
+    assert response.status_code == 303, response.text[:300]

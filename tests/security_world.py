@@ -14,7 +14,6 @@ import secrets
 from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
-from pathlib import Path
 from types import TracebackType
 
 import anyio.from_thread
@@ -42,23 +41,6 @@ SESSION, PENDING = auth.SESSION_COOKIE, auth.PENDING_COOKIE
 # what only an officer (or an admin) may see.
 CONCERN_MARKER = "MATRIX-SECRET-ANSWER"
 TARGET_NAME = "target-account"
-
-
-def security_settings(directory: Path) -> Settings:
-    """The settings of tests/conftest.py's `settings` fixture, for code that runs outside pytest."""
-    keys = directory / "keys"
-    return Settings(
-        database_url=f"sqlite:///{directory / 'test.sqlite3'}",
-        public_base_url="https://actearly.test",
-        concern_public_key_file=keys / "concerns.pub",
-        console_private_key_file=keys / "concerns.key",
-        form_secret="test-form-secret",
-    )
-
-
-def utc_now() -> dt.datetime:
-    """Naive UTC, as the sessions table stores it (the console's own clock, not a frozen one)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -137,7 +119,7 @@ class World:
         self, officer: store.Officer, *, created: dt.datetime | None = None, last_seen: dt.datetime | None = None
     ) -> Credentials:
         """A session as sign-in makes it, with its timestamps set (to test the idle and absolute limits)."""
-        now = utc_now()
+        now = auth.now_utc()
         token = auth.start_session(self.engine, officer, created or now)
         token_hash = auth._hash(token)
         with self.engine.begin() as connection:
@@ -208,7 +190,7 @@ class World:
     # State, to tell a refusal from a change ------------------------------------------------------
 
     def state(self) -> State:
-        now = utc_now()
+        now = auth.now_utc()
         with self.engine.connect() as connection:
             concern = connection.execute(
                 select(concerns.c.status, concerns.c.note_sealed, concerns.c.closed_on).where(

@@ -37,7 +37,7 @@ from starlette.responses import Response as StarletteResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from tests.security_world import CONCERN_MARKER, PENDING, SESSION, TARGET_NAME, Credentials, World, utc_now
+from tests.security_world import CONCERN_MARKER, PENDING, SESSION, TARGET_NAME, Credentials, World
 from web.console import auth, views
 from web.settings import Settings
 from web.storage import officers as store
@@ -175,7 +175,7 @@ def _with_session(label: str, credentials: Credentials, token: str | None = None
 
 
 def control(world: World, row: Row) -> list[Attempt]:
-    now = utc_now()
+    now = auth.now_utc()
     near = world.session(
         world.officers[_role(row)],
         created=now - world.maximum + dt.timedelta(minutes=2),
@@ -189,7 +189,7 @@ def signed_out(world: World, row: Row) -> list[Attempt]:
 
 
 def idle_expired(world: World, row: Row) -> list[Attempt]:
-    stale = utc_now() - world.idle - dt.timedelta(minutes=1)
+    stale = auth.now_utc() - world.idle - dt.timedelta(minutes=1)
     return [
         _with_session(
             "last seen just over the idle limit ago", world.session(world.officers[_role(row)], created=stale)
@@ -198,7 +198,7 @@ def idle_expired(world: World, row: Row) -> list[Attempt]:
 
 
 def max_age_expired(world: World, row: Row) -> list[Attempt]:
-    now = utc_now()
+    now = auth.now_utc()
     old = world.session(
         world.officers[_role(row)],
         created=now - world.maximum - dt.timedelta(minutes=1),

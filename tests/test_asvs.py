@@ -8,10 +8,6 @@ console every route signed out and signed in with the right role, each step of s
 errors. Then each ASVS item is one test, its id starting with the requirement number, and looks at
 those responses or does what the item needs (sign in, sign out, replay a code, forge a form).
 
-A few items fail because of code in files this suite may not change (KNOWN_GAPS). They are left out
-of the item's own test and tested on their own as strict xfails: fixing one makes its test pass,
-which fails the run until the gap is taken off the list.
-
 bench/security_matrix.py runs the same checks and writes the table to bench/results/.
 """
 
@@ -38,7 +34,7 @@ from starlette.routing import Match
 from starlette.testclient import TestClient
 from starlette.types import Message
 
-from tests.conftest import answers_for
+from tests.conftest import answers_for, settings_in
 from tests.security_world import (
     CONCERN_MARKER,
     CONSOLE_URL,
@@ -46,8 +42,6 @@ from tests.security_world import (
     PENDING,
     SESSION,
     World,
-    security_settings,
-    utc_now,
 )
 from tests.test_access_control import (
     CASES,
@@ -133,7 +127,7 @@ class Site:
     """Both apps on one database, and every response the probes got from them."""
 
     def __init__(self, directory: Path) -> None:
-        self.settings = security_settings(directory)
+        self.settings = settings_in(directory)
         self.world = World(self.settings)
         self.app: Starlette = create_app(self.settings)
         self.client = self.world.client(self.app, SITE_URL)
@@ -277,38 +271,13 @@ def method_exchanges(site: Site) -> list[Exchange]:
     return done
 
 
-# Findings and known gaps --------------------------------------------------------------------------
+# Findings --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Finding:
     checked: int  # responses, cookies or attempts looked at
     problems: tuple[str, ...] = ()
-    known: int = 0  # left out as a known gap (see KNOWN_GAPS)
-
-
-@dataclass(frozen=True)
-class KnownGap:
-    """A failure in a file this suite may not change. Its responses are left out of the item's test
-    and tested on their own, as a strict xfail."""
-
-    slug: str
-    items: frozenset[str]
-    apps: frozenset[str]
-    matches: Callable[[Exchange], bool]
-    reason: str
-
-    def covers(self, item: str, exchange: Exchange) -> bool:
-        return item in self.items and exchange.app in self.apps and self.matches(exchange)
-
-
-# Empty since the fixes of 2026-11-26 (the site's 413 page without headers, XML and SVG without a charset,
-# JSON without Content-Disposition). A gap found in a file this suite should not change goes here, with why.
-KNOWN_GAPS: tuple[KnownGap, ...] = ()
-
-
-def _gap(item: str, exchange: Exchange) -> bool:
-    return any(gap.covers(item, exchange) for gap in KNOWN_GAPS)
 
 
 ResponseRule = Callable[[Exchange], str | None]  # a problem with one response, or None
@@ -316,20 +285,9 @@ ResponseRule = Callable[[Exchange], str | None]  # a problem with one response, 
 
 def per_response(item: str, app: str, rule: ResponseRule) -> Callable[[Site], Finding]:
     def run(site: Site) -> Finding:
-        looked = [exchange for exchange in site.of(app) if not _gap(item, exchange)]
+        looked = site.of(app)
         problems = tuple(f"{exchange.label}: {problem}" for exchange in looked if (problem := rule(exchange)))
-        return Finding(len(looked), problems, len(site.of(app)) - len(looked))
-
-    return run
-
-
-def gap_still_open(gap: KnownGap, rules: dict[str, ResponseRule]) -> Callable[[Site], Finding]:
-    def run(site: Site) -> Finding:
-        covered = [e for e in site.exchanges if any(gap.covers(item, e) for item in gap.items)]
-        problems = tuple(
-            f"{e.label}: {problem}" for e in covered for item in sorted(gap.items) if (problem := rules[item](e))
-        )
-        return Finding(len(covered), problems)
+        return Finding(len(looked), problems)
 
     return run
 
@@ -699,7 +657,7 @@ def expiry_ends_the_session(site: Site) -> Finding:
     """V3.3.1: a session past either limit is refused and deleted, not just refused."""
     world = site.world
     world.reset()
-    now, problems = utc_now(), []
+    now, problems = auth.now_utc(), []
     stale = {
         "idle": world.session(world.officers["officer"], created=now - world.idle - dt.timedelta(minutes=1)),
         "absolute": world.session(
@@ -925,7 +883,7 @@ def lockout_under_parallel_guesses(site: Site) -> Finding:
     stale = store.officer_by_id(world.engine, world.add_officer("officer").id)
     assert stale is not None
     for _ in range(2):  # two workers that read the account before either wrote
-        auth.record_failure(world.engine, stale, utc_now())
+        auth.record_failure(world.engine, stale, auth.now_utc())
     counted = store.officer_by_id(world.engine, stale.id)
     if counted is None or counted.failed_sign_ins != 2:
         problems.append("two failures counted from the same read of the account do not count as two")
@@ -1018,20 +976,14 @@ def site_csrf(site: Site) -> Finding:
 
 @dataclass(frozen=True)
 class AsvsCheck:
-    item: str  # the ASVS 4.0.3 requirement (the first, for a known gap that spans several)
+    item: str  # the ASVS 4.0.3 requirement
     slug: str
     what: str  # what is checked, for bench/results/security-matrix.md
     run: Callable[[Site], Finding]
-    gap: str = ""  # a known gap: the check is a strict xfail
-    spans: tuple[str, ...] = ()  # every requirement a known gap fails
 
     @property
     def id(self) -> str:
         return f"{self.item}-{self.slug}"
-
-    @property
-    def items(self) -> tuple[str, ...]:
-        return self.spans or (self.item,)
 
 
 def _checks() -> list[AsvsCheck]:
@@ -1041,11 +993,6 @@ def _checks() -> list[AsvsCheck]:
             checks.append(
                 AsvsCheck(item, f"{slug}-{app}", f"{what} ({app}: every response)", per_response(item, app, rule))
             )
-    rules = {item: rule for item, (_, _, rule) in RESPONSE_RULES.items()}
-    for gap in KNOWN_GAPS:
-        items = tuple(sorted(gap.items))
-        what = f"{', '.join(items)} on the responses of a known gap"
-        checks.append(AsvsCheck(items[0], f"known-{gap.slug}", what, gap_still_open(gap, rules), gap.reason, items))
     for app in ("site", "console"):
         what = f"PUT, DELETE, PATCH, OPTIONS and TRACE answer 405 with Allow GET/HEAD/POST only ({app}: every route)"
         checks.append(AsvsCheck("V14.5.1", f"unused-methods-{app}", what, unused_methods(app)))
@@ -1157,10 +1104,7 @@ CHECKS = _checks()
 
 
 def _params(checks: Iterable[AsvsCheck]) -> list[object]:
-    return [
-        pytest.param(check, id=check.id, marks=[pytest.mark.xfail(strict=True, reason=check.gap)] if check.gap else [])
-        for check in checks
-    ]
+    return [pytest.param(check, id=check.id) for check in checks]
 
 
 @pytest.fixture(scope="module")

@@ -5,42 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Iterator
 
 import pyotp
 import pytest
-from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from tests.conftest import submit_concern
-from web.console.app import create_console_app
-from web.console.auth import SESSION_COOKIE, hash_password
-from web.settings import Settings
+from tests.conftest import PASSWORD, add, sign_in, submit_concern
+from web.console.auth import SESSION_COOKIE
 from web.storage import officers as store
 
-PASSWORD = "correct horse battery staple"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-@pytest.fixture
-def console(app: Starlette, settings: Settings) -> Iterator[TestClient]:
-    """The console, on the same database and key pair as the public app fixture."""
-    with TestClient(create_console_app(settings), base_url="https://console.test") as client:
-        yield client
-
-
-def add(console: TestClient, username: str, role: str) -> str:
-    secret = pyotp.random_base32()
-    store.add_officer(console.app.state.engine, username, hash_password(PASSWORD), secret, role)  # type: ignore[attr-defined]
-    return secret
-
-
-def sign_in(console: TestClient, username: str, secret: str, *, at: float | None = None) -> None:
-    response = console.post("/sign-in", data={"username": username, "password": PASSWORD}, follow_redirects=False)
-    assert response.headers["location"] == "/sign-in/code", response.text[:300]
-    code = pyotp.TOTP(secret).at(at or time.time())
-    response = console.post("/sign-in/code", data={"code": code}, follow_redirects=False)
-    assert response.status_code == 303, response.text[:300]
 
 
 def test_an_officer_reads_a_concern_decrypted(client: TestClient, console: TestClient) -> None:

@@ -12,8 +12,7 @@ import pytest
 from httpx2 import Response as ClientResponse
 from starlette.testclient import TestClient
 
-from tests.conftest import form_token, submit_concern
-from tests.test_console import add, sign_in
+from tests.conftest import add, form_token, sign_in, submit_concern
 from tests.test_measurement import ARRIVE, BROWSER, STEP, wire_console, wire_site
 from web.app import create_app
 from web.console.app import create_console_app

@@ -55,4 +55,4 @@ def test_a_pin_below_the_latest_release_is_not_audited_rather_than_clean(audit: 
     result = audit.python_audit(write_locks(tmp_path), fetch)
     assert list(result.not_audited) == ["old==1.0"]
     assert result.audited == 2 and result.findings == []
-    assert "| 2 | 0 | 0 | 1 |" in audit.report([result], [])
+    assert "| 2 | 0 | 0 | 1 |" in audit.report([result], {})

@@ -17,8 +17,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from a11y_tests.sitemap import paths_in_sitemap
-from tests.conftest import submit_concern
-from tests.test_console import add, console, sign_in  # noqa: F401 - console is a fixture
+from tests.conftest import add, sign_in, submit_concern
 from web.backup import backup
 
 PHONE = "07700 900 982"
@@ -27,7 +26,7 @@ PHONE = "07700 900 982"
 def test_the_marker_is_nowhere_but_the_consoles_decrypted_view(
     app: Starlette,
     client: TestClient,
-    console: TestClient,  # noqa: F811 - the fixture imported above
+    console: TestClient,
     caplog: pytest.LogCaptureFixture,
     tmp_path: Path,
 ) -> None:

@@ -56,7 +56,7 @@ def backup(engine: Engine, directory: Path, now: dt.datetime | None = None) -> P
                 _copy_rows(source, destination, table)
     finally:
         copy.dispose()
-        if reader is not engine and engine.dialect.name == "sqlite":
+        if engine.dialect.name == "sqlite":  # its own engine (PostgreSQL's shares the site's pool)
             reader.dispose()
     _checkpoint(partial)
     partial.replace(target)
