@@ -286,9 +286,10 @@ def go_on(page: Page, button: str = "form button.govuk-button") -> None:
 
 
 def confirmed_reference(page: Page) -> str:
-    """The reference number on the confirmation page (wherever its address is)."""
+    """The reference number on the confirmation page, the answer to Send, once that page has loaded."""
     reference = page.locator(".app-reference")
     expect(reference).to_be_visible()
+    page.wait_for_load_state()
     return reference.inner_text().strip()
 
 

@@ -23,10 +23,12 @@ What it found, and what now prevents it:
   Purpose) for those three fields on purpose: no header or script can clear autofill entries, the
   browser offers them to the next person who opens the field, on a device they may share with the
   person the concern is about, and the site promises "Nothing is saved on this device".
-- Still there, as strict expected failures below: the answers in the session log without JavaScript,
-  and the reference number, which the confirmation page's address carries into History. History itself
-  keeps the pages visited (addresses and titles, no answers); no site can remove them, and
-  /en/staying-safe-online tells people how.
+- The confirmation page's address (/en/share-a-concern/sent/<reference>) carried the reference number into
+  History, Favicons, the session log and ukm_db. "Send" now answers with the confirmation page itself
+  (web/concern.py, ADR 4), so no address carries it.
+- Still there, as a strict expected failure below: the answers in the session log without JavaScript.
+  History itself keeps the pages visited (addresses and titles, no answers; the confirmation page's
+  title says a concern was received); no site can remove them, and /en/staying-safe-online tells people how.
 
 What headless Chromium shows, and what it cannot:
 - It writes History, Favicons, Web Data, the HTTP and code caches, Local/Session Storage, the worker's
@@ -145,8 +147,8 @@ def test_history_of_the_form_pages_carries_no_answers(visit: Callable[[str], Vis
 @pytest.mark.xfail(
     reason="Without JavaScript, each page of the form is the answer to a POST, and Chromium keeps the posted "
     "answers with the tab's history, in its session files (restoring tabs, 'Reopen closed tab', Back). Only "
-    "static/js/forms.mjs drops them; without JavaScript it would take a server change (each step redirecting "
-    "to a GET that carries no plain answers), outside this test's scope."
+    "static/js/forms.mjs drops them; without JavaScript it takes a server change (each step redirecting "
+    "to a GET that carries no answers): docs/adr/0010-no-javascript-drafts.md, proposed and not built."
 )
 def test_without_javascript_the_tab_history_keeps_no_answers(visit: Callable[[str], Visit]) -> None:
     """Protects the tab's history without JavaScript. It also shows the search finds markers when they are
@@ -173,17 +175,15 @@ def test_no_replaced_copy_of_a_posted_page_is_left_in_the_session_log(visit: Cal
         assert not superseded, f"{variant}: {superseded}"
 
 
-@pytest.mark.xfail(
-    reason="The confirmation page's address carries the reference number (/en/share-a-concern/sent/<reference>, "
-    "web/concern.py), so History, Favicons, the session files and ukm_db keep it, and Back after Exit shows it "
-    "again. Fixing it needs web/concern.py, outside this test's scope."
-)
-def test_the_reference_number_is_not_kept_on_the_device(visit: Callable[[str], Visit]) -> None:
+@pytest.mark.parametrize("variant", EXITS)
+def test_the_reference_number_is_not_kept_on_the_device(visit: Callable[[str], Visit], variant: str) -> None:
     """Protects the reference number, which tells whoever reads History that a concern was shared, and
-    which a caller quotes to talk about it."""
-    done = visit("click")
-    assert done.scan is not None
-    assert not done.scan.occurrences(done.references)
+    which a caller quotes to talk about it. It was in the confirmation page's address, so History,
+    Favicons, the session files and ukm_db kept it; Send now answers with the confirmation page itself."""
+    done = visit(variant)
+    assert done.scan is not None and len(done.references) == 2, done.references
+    hits = done.scan.occurrences(done.references)
+    assert not hits, "\n".join(f"{hit.file}: {hit.marker} ({hit.encoding}) ×{hit.count}" for hit in hits)
 
 
 def test_without_exit_the_inspection_finds_what_the_site_keeps(visit: Callable[[str], Visit]) -> None:

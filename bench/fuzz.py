@@ -13,9 +13,9 @@ input unescaped, and valid posts with junk fields still accepted with nothing lo
 3. Over raw sockets against the real server (`python -m web serve`: uvicorn and its httptools parser)
    on a free port: `--sockets` drawn requests, sent byte for byte (raw query strings and header values
    included), then a fixed list of malformed requests that TestClient cannot send (bytes outside ASCII
-   in the request line, broken framing). uvicorn refuses some of those itself, before the app: they are
-   counted apart (its answer has none of the site's security headers), and the server's log is searched
-   for unhandled errors.
+   in the request line, broken framing). The server refuses some of those itself, before the app: they are
+   counted apart (a plain-text answer, which must still carry the security headers), and the server's log
+   is searched for unhandled errors.
 
 Prints progress; writes bench/results/fuzz.md.
 """
@@ -60,6 +60,7 @@ from tests.bad_input import (  # noqa: E402
     unclear,
 )
 from tests.postgres import new_database, postgres_server  # noqa: E402
+from web.security import HEADERS  # noqa: E402
 
 OUT = ROOT / "bench" / "results" / "fuzz.md"
 FORM_SECRET = "bench-fuzz-form-secret"
@@ -231,8 +232,14 @@ def dechunk(body: bytes) -> bytes:
 
 
 def from_app(outcome: Outcome) -> bool:
-    """The site's own answer: every one carries its security headers, uvicorn's own refusals none."""
-    return "content-security-policy" in outcome.headers
+    """The app's own answer, not the server's refusal before the app (web/slow_clients.py: a plain-text 400,
+    408 or 431 that closes the connection, or no answer at all)."""
+    refused = (
+        outcome.status in (400, 408, 431)
+        and outcome.headers.get("content-type", "").startswith("text/plain")
+        and outcome.headers.get("connection") == "close"
+    )
+    return outcome.status != 0 and not refused
 
 
 # Malformed requests TestClient cannot send: what uvicorn does with them, and what the app does.
@@ -310,9 +317,9 @@ def raw_cases(port: int) -> list[tuple[str, Outcome, list[Finding]]]:
         if b"\r\nHost:" not in raw and b" HTTP/1.1\r\n" in raw:
             raw = raw.replace(b" HTTP/1.1\r\n", b" HTTP/1.1\r\nHost: 127.0.0.1\r\n", 1)
         outcome = exchange(port, raw.replace(b"Host: h\r\n", f"Host: 127.0.0.1:{port}\r\n".encode()))
-        found = [] if not from_app(outcome) else server_findings(outcome)
+        found = server_findings(outcome) if from_app(outcome) else refusal_findings(outcome)
         results.append((name, outcome, found))
-        print(f"raw: {name}: {outcome.status} {'app' if from_app(outcome) else 'uvicorn'}", flush=True)
+        print(f"raw: {name}: {outcome.status} {'app' if from_app(outcome) else 'server'}", flush=True)
     return results
 
 
@@ -322,17 +329,23 @@ def server_findings(outcome: Outcome) -> list[Finding]:
     return found + unclear("GET", outcome)
 
 
+def refusal_findings(outcome: Outcome) -> list[Finding]:
+    """The server's own refusals are plain text, but carry the security headers as every answer does."""
+    missing = [name for name, value in HEADERS.items() if outcome.status and outcome.headers.get(name) != value]
+    return [Finding("headers", f"{outcome.status} without {', '.join(missing)}")] if missing else []
+
+
 @dataclass
 class SocketRun:
     tally: Tally
     seconds: float
-    refused: dict[str, int]  # uvicorn's own answers to drawn requests, by status and text
+    refused: dict[str, int]  # the server's own answers to drawn requests, by status and text
     raw: list[tuple[str, Outcome, list[Finding]]]  # the malformed requests
     errors: list[str] = field(default_factory=list)  # ERROR and Traceback lines in the server's log
 
 
 def over_sockets(work: Path, total: int) -> SocketRun:
-    """Drawn requests and malformed ones against the real server; refusals by uvicorn itself counted apart."""
+    """Drawn requests and malformed ones against the real server; its refusals before the app counted apart."""
     database = f"sqlite:///{work / 'server.sqlite3'}"
     with production_server(work, database, FORM_SECRET=FORM_SECRET, SUBMISSIONS_PER_HOUR="1000000000") as server:
         port, log = server.port, server.log
@@ -362,7 +375,7 @@ def over_sockets(work: Path, total: int) -> SocketRun:
 
 
 class ServerRefusals:
-    """Runs a Fuzzer, setting apart the answers uvicorn gives itself (no security headers): not the app's pages."""
+    """Runs a Fuzzer, setting apart the answers the server gives before the app: plain text, not the app's pages."""
 
     def __init__(self, fuzzer: Fuzzer) -> None:
         self.fuzzer = fuzzer
@@ -375,7 +388,7 @@ class ServerRefusals:
             return outcome, self.fuzzer.check(request, prepared, outcome)
         key = f"{outcome.status} {outcome.text.strip()[:60]!r}" if outcome.status else "closed without an answer"
         self.refused[key] = self.refused.get(key, 0) + 1
-        return outcome, [Finding("server error", f"status {outcome.status}")] if outcome.status >= 500 else []
+        return outcome, refusal_findings(outcome)
 
 
 # The report ---------------------------------------------------------------------------------------
@@ -448,11 +461,11 @@ def report(
     refused = sockets.refused if sockets else {}
     lines += [
         "",
-        "## Refused by uvicorn before the app",
+        "## Refused by the server before the app",
         "",
-        "Answers without the site's security headers come from uvicorn's own parser, not from the app: it "
-        "refuses requests that are not HTTP (a plain-text 400, or it closes the connection). A proxy in front "
-        "(nginx.conf.example) refuses them the same way. Drawn requests refused so:",
+        "uvicorn's parser (with web/slow_clients.py's limits) refuses requests that are not HTTP before the app "
+        "sees them: a plain-text 400, 408 or 431 with the site's security headers, or it closes the connection. "
+        "A proxy in front (nginx.conf.example) refuses them the same way. Drawn requests refused so:",
         "",
     ]
     lines += [f"- {count}× {key}" for key, count in sorted(refused.items(), key=lambda item: -item[1])] or ["- none"]
@@ -464,7 +477,7 @@ def report(
         "|---|---:|---|---|",
     ]
     for name, outcome, found in raw:
-        by = "app" if from_app(outcome) else "uvicorn"
+        by = "app" if from_app(outcome) else "server"
         status = outcome.status or "closed"
         lines.append(f"| {name} | {status} | {by} | {', '.join(f.kind for f in found) or 'none'} |")
     errors = sockets.errors if sockets else []

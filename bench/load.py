@@ -7,14 +7,15 @@ Needs Debian's wrk (apt-get install wrk). For each database it starts `python -m
 settings, one worker) on a free port and its own database, then runs wrk (one thread, `--latency`, a 30 s
 timeout) for a fixed time at each number of connections:
   page     GET /en/signs-to-spot as a browser arriving from outside the site (bench/wrk/page.lua);
-  concern  the form's final "check your answers" post, sealed and committed before its 303, each with a
-           fresh form token (bench/wrk/concern.lua). Tokens are signed, not stored, and stay valid until
-           a concern is stored with them, so the script signs them with the server's own FORM_SECRET_FILE,
-           exactly as GET /en/share-a-concern/questions would, rather than spend the server's time on it.
-Errors are socket errors and every answer other than the one expected (200 for the page, 303 for the
-form). The server's standard error is kept: "database is locked" must never appear in it. Last, unless
---skip-event-loops, the page is measured at the fewest connections and at 128 with EVENT_LOOP=asyncio
-(the default) and EVENT_LOOP=uvloop, which is why asyncio is the default.
+  concern  the form's final "check your answers" post, sealed and committed before the confirmation page
+           that answers it, each with a fresh form token (bench/wrk/concern.lua). Tokens are signed, not
+           stored, and stay valid until a concern is stored with them, so the script signs them with the
+           server's own FORM_SECRET_FILE, exactly as GET /en/share-a-concern/questions would, rather than
+           spend the server's time on it.
+Errors are socket errors and every answer other than the one expected (200 for both). The server's
+standard error is kept: "database is locked" must never appear in it. Last, unless --skip-event-loops,
+the page is measured at the fewest connections and at 128 with EVENT_LOOP=asyncio (the default) and
+EVENT_LOOP=uvloop, which is why asyncio is the default.
 
 Launch assumption: a national campaign launch (TV, radio, every force's posters and social posts) brings
 about 50,000 visits on its first day; a fifth of them in the busiest hour and that hour's busiest minute
@@ -134,7 +135,7 @@ def run_database(database: str, url: str, work: Path, args: argparse.Namespace) 
         for connections in args.levels:
             before = stored(url)
             tokens = token_file(server, work, 2500 * args.seconds)  # more than the fastest run can send
-            row = summarise(wrk(form_url, "concern.lua", args.seconds, connections, str(tokens)), 303)
+            row = summarise(wrk(form_url, "concern.lua", args.seconds, connections, str(tokens)), 200)
             row["stored"] = stored(url) - before
             rows.append(("concern", connections, row))
             print(f"{database} form  c={connections:3d}: {row['good_per_second']:7.1f}/s p99 {row['p99']:7.1f} ms")
@@ -192,18 +193,19 @@ def section(database: str, found: dict[str, Any], args: argparse.Namespace, took
     ]
     for request, connections, row in found["rows"]:
         peak = LAUNCH_PAGES_PER_SECOND if request == "page" else LAUNCH_CONCERNS_PER_SECOND
-        label = f"`GET {PAGE}`" if request == "page" else "concern (final post → 303)"
+        label = f"`GET {PAGE}`" if request == "page" else "concern (final post → confirmation page)"
         lines.append(
             f"| {label} | {connections} | {row['good_per_second']:.1f} | {row['good_per_second'] / peak:.0f}× | "
             f"{row['p50']:.1f} | {row['p95']:.1f} | {row['p99']:.1f} | {row['errors']} | {row['error_rate']:.2f}% |"
         )
     concerns = [row for request, _, row in found["rows"] if request == "concern"]
-    sent = sum(row["codes"].get(303, 0) for row in concerns)
+    sent = sum(row["codes"].get(200, 0) for row in concerns)
     lines += [
         "",
         f'- **"database is locked" in the server\'s log: {log["locked"]}.** 503s ("Exceeded concurrency limit"): '
         f"{log['limit']}. Errors logged: {log['errors']}.",
-        f"- Concerns: {sent} answered 303 in the measured runs and {sum(row['stored'] for row in concerns)} stored "
+        f"- Concerns: {sent} answered with the confirmation page in the measured runs and "
+        f"{sum(row['stored'] for row in concerns)} stored "
         f"(wrk stops with up to one request a connection in flight, which the server still completes); "
         f"tokens used twice: {sum(row['reused'] for row in concerns)}.",
         f"- The server's peak memory (VmHWM): {log['peak_rss'] / 1024:.0f} MiB.",
@@ -237,8 +239,8 @@ def main() -> None:
         f"**{LAUNCH_PAGES_PER_SECOND} page views a second and {LAUNCH_CONCERNS_PER_SECOND} concern a second** "
         "(a national campaign: about 50,000 visits on launch day, a fifth in the busiest hour, five times that "
         "hour's average in its busiest minute; concerns generously). `python -m web serve`, one uvicorn worker, "
-        f"production settings ({server_settings()}). Requests/s counts only the expected answers (200, or 303 for "
-        "the form). Each section is from its latest run.",
+        f"production settings ({server_settings()}). Requests/s counts only the expected answers (200: the page, "
+        "or the confirmation page for the form). Each section is from its latest run.",
         "",
     ]
     merge_sections("load.md", header, sections)

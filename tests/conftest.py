@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 from tests.postgres import new_database, postgres_server
 from web.app import create_app
 from web.console.app import create_console_app
-from web.console.auth import hash_password
+from web.console.auth import hash_password, seal_totp_secret
 from web.settings import Settings
 from web.storage import officers as store
 
@@ -103,6 +103,23 @@ def form_token(html: str) -> str:
     return found.group(1)
 
 
+REFERENCE = re.compile(r'<strong class="app-reference">([A-Z0-9]{4}-[A-Z0-9]{4})</strong>')
+
+
+def reference_on(html: str) -> str | None:
+    """The reference number a confirmation page shows, or None when the page is not one."""
+    found = REFERENCE.search(html)
+    return found.group(1) if found else None
+
+
+def sent_reference(response: TestClientResponse) -> str:
+    """The reference number of the concern that Send stored: Send answers with the confirmation page."""
+    assert response.status_code == 200, (response.status_code, response.text[:500])
+    reference = reference_on(response.text)
+    assert reference is not None, f"not the confirmation page: {response.text[:500]}"
+    return reference
+
+
 def answers_for(marker: str, **extra: str) -> dict[str, str]:
     return {**PERSON, **WORRY, "worries": f"He shares violent videos. {marker}", "heard_about": "poster", **extra}
 
@@ -133,7 +150,8 @@ def console(app: Starlette, settings: Settings) -> Iterator[TestClient]:
 
 def add(console: TestClient, username: str, role: str) -> str:
     secret = pyotp.random_base32()
-    store.add_officer(console.app.state.engine, username, hash_password(PASSWORD), secret, role)  # type: ignore[attr-defined]
+    sealed = seal_totp_secret(console.app.state.totp_key, secret)  # type: ignore[attr-defined]
+    store.add_officer(console.app.state.engine, username, hash_password(PASSWORD), sealed, role)  # type: ignore[attr-defined]
     return secret
 
 

@@ -110,7 +110,8 @@ class World:
     def add_officer(self, role: str, *, username: str | None = None) -> store.Officer:
         """A new account, so each sign-in has TOTP steps of its own to use."""
         name = username or f"{role}-{next(self._names)}"
-        officer_id = store.add_officer(self.engine, name, self._password_hash, pyotp.random_base32(), role)
+        sealed = auth.seal_totp_secret(self.app.state.totp_key, pyotp.random_base32())
+        officer_id = store.add_officer(self.engine, name, self._password_hash, sealed, role)
         officer = store.officer_by_id(self.engine, officer_id)
         assert officer is not None
         return officer
@@ -147,14 +148,18 @@ class World:
         client.portal = self._portal
         return client
 
-    @staticmethod
-    def code(officer: store.Officer, moment: float) -> str:
-        return pyotp.TOTP(officer.totp_secret).at(moment)
+    def totp(self, officer: store.Officer) -> pyotp.TOTP:
+        """The officer's authenticator app: the secret the console sealed, opened."""
+        secret = auth.open_totp_secret(self.app.state.totp_key, officer.totp_secret)
+        assert secret is not None, "the officer's secret is not sealed with the console's key"
+        return pyotp.TOTP(secret)
 
-    @staticmethod
-    def wrong_code(officer: store.Officer, moment: float) -> str:
+    def code(self, officer: store.Officer, moment: float) -> str:
+        return self.totp(officer).at(moment)
+
+    def wrong_code(self, officer: store.Officer, moment: float) -> str:
         """Six digits that are not the code of the step at `moment` nor of either step beside it."""
-        right = {pyotp.TOTP(officer.totp_secret).at(moment + drift * 30) for drift in (-1, 0, 1)}
+        right = {self.totp(officer).at(moment + drift * 30) for drift in (-1, 0, 1)}
         return next(code for code in ("000000", "111111", "222222", "333333") if code not in right)
 
     @staticmethod

@@ -8,7 +8,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from tests.conftest import form_token, submit_concern
+from tests.conftest import form_token, sent_reference, submit_concern
 from web.sealing import load_private_key, unseal
 from web.settings import Settings
 from web.storage.concerns import get_concern, list_concerns
@@ -18,20 +18,19 @@ def test_a_concern_walks_through_the_pages_and_is_stored_sealed(
     app: Starlette, client: TestClient, settings: Settings
 ) -> None:
     response = submit_concern(client, "MARKER-ONE")
-    assert response.status_code == 303
-    reference = response.headers["location"].rsplit("/", 1)[-1]
+    reference = sent_reference(response)
     stored = get_concern(app.state.engine, reference)
     assert stored is not None and stored.route == "form" and stored.heard_about == "poster"
     assert b"MARKER-ONE" not in stored.sealed
     opened = unseal(load_private_key(settings.console_private_key_file), stored.sealed)
     assert "MARKER-ONE" in opened["answers"]["worries"]
-    page = client.get(response.headers["location"])
-    assert reference in page.text and page.headers["cache-control"] == "no-store"
+    assert response.headers["cache-control"] == "no-store"
+    assert "We have received your concern" in response.text
 
 
 def test_a_welsh_concern_is_stored_with_its_language(app: Starlette, client: TestClient) -> None:
     response = submit_concern(client, "MARKER-CY", lang="cy")
-    assert response.headers["location"].startswith("/cy/share-a-concern/sent/")
+    assert sent_reference(response) and 'lang="cy"' in response.text
     assert list_concerns(app.state.engine)[0].language == "cy"
 
 
@@ -40,7 +39,7 @@ def test_sending_twice_stores_one_concern_and_shows_the_same_reference(app: Star
     token = form_token(client.get("/en/share-a-concern/questions").text)
     assert token  # a new visit gets a new token; the resubmission below reuses the old page's
     again = client.post("/en/share-a-concern", data=_last_post(client, first), follow_redirects=False)
-    assert again.headers["location"] == first.headers["location"]
+    assert sent_reference(again) == sent_reference(first)
     assert len(list_concerns(app.state.engine)) == 1
 
 
@@ -109,7 +108,7 @@ def test_a_call_back_request_is_stored_sealed(app: Starlette, client: TestClient
         },
         follow_redirects=False,
     )
-    assert response.status_code == 303
+    assert sent_reference(response) == list_concerns(app.state.engine)[0].reference
     stored = list_concerns(app.state.engine)[0]
     assert stored.route == "callback" and stored.heard_about == "social-media"
     assert b"07700" not in stored.sealed
@@ -143,7 +142,7 @@ def test_too_many_submissions_from_one_client_keep_the_answers(tmp_path: Path, s
     from web.app import create_app
 
     with TestClient(create_app(replace(settings, submissions_per_hour=1))) as client:
-        assert submit_concern(client, "MARKER-FIRST").status_code == 303
+        assert sent_reference(submit_concern(client, "MARKER-FIRST"))
         limited = submit_concern(client, "MARKER-SECOND")
     assert limited.status_code == 429
     assert "MARKER-SECOND" in limited.text  # still on the page, ready to send later
@@ -162,14 +161,17 @@ def test_form_pages_are_never_cached(client: TestClient) -> None:
         assert client.get(path).headers["cache-control"] == "no-store", path
 
 
-def test_an_unknown_reference_is_not_confirmed(client: TestClient) -> None:
-    assert client.get("/en/share-a-concern/sent/ABCD-EFGH").status_code == 404
+def test_no_address_carries_a_reference_number(client: TestClient) -> None:
+    """Send answers with the confirmation page (ADR 4), so History never keeps a reference number, and no
+    address tells a visitor whether a reference exists."""
+    reference = sent_reference(submit_concern(client, "MARKER-ADDRESS"))
+    assert client.get(f"/en/share-a-concern/sent/{reference}").status_code == 404
     assert client.get("/en/share-a-concern/sent/../../etc").status_code == 404
 
 
 def test_control_characters_are_removed_from_answers(app: Starlette, client: TestClient, settings: Settings) -> None:
     response = submit_concern(client, "MARKER\x00\x1b[31m-CTRL")
-    stored = get_concern(app.state.engine, response.headers["location"].rsplit("/", 1)[-1])
+    stored = get_concern(app.state.engine, sent_reference(response))
     assert stored is not None
     opened = unseal(load_private_key(settings.console_private_key_file), stored.sealed)
     assert "MARKER[31m-CTRL" in opened["answers"]["worries"]

@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import logging
 import re
 import time
 
 import pyotp
 import pytest
+from nacl.public import PrivateKey
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from tests.conftest import PASSWORD, add, sign_in, submit_concern
-from web.console.auth import SESSION_COOKIE
+from tests.conftest import PASSWORD, add, sent_reference, sign_in, submit_concern
+from web.cli import add_officer as add_officer_command
+from web.console.app import create_console_app
+from web.console.auth import SESSION_COOKIE, hash_password, seal_totp_secret, totp_key
+from web.settings import Settings
 from web.storage import officers as store
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 def test_an_officer_reads_a_concern_decrypted(client: TestClient, console: TestClient) -> None:
-    reference = submit_concern(client, "MARKER-READ").headers["location"].rsplit("/", 1)[-1]
+    reference = sent_reference(submit_concern(client, "MARKER-READ"))
     sign_in(console, "olive", add(console, "olive", "officer"))
     listing = console.get("/concerns")
     assert reference in listing.text
@@ -30,9 +37,8 @@ def test_an_officer_reads_a_concern_decrypted(client: TestClient, console: TestC
 
 
 def test_the_session_cookie_is_a_host_only_secure_strict_cookie(console: TestClient) -> None:
-    add(console, "olive", "officer")
+    secret = add(console, "olive", "officer")
     console.post("/sign-in", data={"username": "olive", "password": PASSWORD}, follow_redirects=False)
-    secret = store.officer_by_username(console.app.state.engine, "olive").totp_secret  # type: ignore[attr-defined,union-attr]
     response = console.post("/sign-in/code", data={"code": pyotp.TOTP(secret).now()}, follow_redirects=False)
     cookies = response.headers.get_list("set-cookie")
     cookie = next(value for value in cookies if value.startswith(SESSION_COOKIE + "="))
@@ -42,7 +48,7 @@ def test_the_session_cookie_is_a_host_only_secure_strict_cookie(console: TestCli
 
 
 def test_a_comms_user_sees_figures_but_cannot_read_a_concern(client: TestClient, console: TestClient) -> None:
-    reference = submit_concern(client, "MARKER-COMMS").headers["location"].rsplit("/", 1)[-1]
+    reference = sent_reference(submit_concern(client, "MARKER-COMMS"))
     sign_in(console, "cora", add(console, "cora", "comms"))
     assert console.get(f"/concerns/{reference}").status_code == 403
     assert console.get("/concerns").status_code == 403
@@ -51,7 +57,7 @@ def test_a_comms_user_sees_figures_but_cannot_read_a_concern(client: TestClient,
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client: TestClient, console: TestClient) -> None:
-    reference = submit_concern(client, "MARKER-OUT").headers["location"].rsplit("/", 1)[-1]
+    reference = sent_reference(submit_concern(client, "MARKER-OUT"))
     for path in ("/concerns", f"/concerns/{reference}", "/dashboard", "/figures.csv", "/accounts"):
         response = console.get(path, follow_redirects=False)
         assert (response.status_code, response.headers["location"]) == (303, "/sign-in"), path
@@ -78,6 +84,35 @@ def test_a_used_code_cannot_be_used_again(console: TestClient) -> None:
     assert replay.status_code == 401
 
 
+def test_a_replayed_code_is_told_to_the_admins_and_the_log(
+    console: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A used code entered again means someone saw or intercepted it: the admins' audit log (on the
+    accounts page) and the server's log say so, apart from an ordinary wrong code."""
+    secret = add(console, "olive", "officer")
+    moment = time.time()
+    sign_in(console, "olive", secret, at=moment)
+    console.cookies.clear()
+    console.post("/sign-in", data={"username": "olive", "password": PASSWORD}, follow_redirects=False)
+    console.post("/sign-in/code", data={"code": "000000" if pyotp.TOTP(secret).at(moment) != "000000" else "111111"})
+    with caplog.at_level(logging.WARNING, logger="web.console"):
+        console.post("/sign-in/code", data={"code": pyotp.TOTP(secret).at(moment)}, follow_redirects=False)
+    actions = [entry.action for entry in store.audit_entries(console.app.state.engine)]  # type: ignore[attr-defined]
+    assert actions[:2] == ["code-replayed", "code-failed"], actions
+    assert [record.message for record in caplog.records if "already used" in record.message], caplog.text
+    assert "olive" not in caplog.text
+
+
+@pytest.mark.parametrize("path", ["/sign-in", "/sign-in/code"])
+def test_a_sign_in_posted_from_another_site_is_refused_before_it_counts(console: TestClient, path: str) -> None:
+    add(console, "olive", "officer")
+    data = {"username": "olive", "password": "wrong password!", "code": "123456"}
+    for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}, {"Origin": "null"}):
+        response = console.post(path, data=data, headers=headers, follow_redirects=False)
+        assert response.status_code == 403, (headers, response.status_code)
+    assert store.audit_entries(console.app.state.engine) == []  # type: ignore[attr-defined]
+
+
 def test_a_code_without_a_password_step_goes_back_to_sign_in(console: TestClient) -> None:
     secret = add(console, "olive", "officer")
     response = console.post("/sign-in/code", data={"code": pyotp.TOTP(secret).now()}, follow_redirects=False)
@@ -85,7 +120,7 @@ def test_a_code_without_a_password_step_goes_back_to_sign_in(console: TestClient
 
 
 def test_a_change_without_the_csrf_token_is_refused(client: TestClient, console: TestClient) -> None:
-    reference = submit_concern(client, "MARKER-CSRF").headers["location"].rsplit("/", 1)[-1]
+    reference = sent_reference(submit_concern(client, "MARKER-CSRF"))
     sign_in(console, "olive", add(console, "olive", "officer"))
     response = console.post(f"/concerns/{reference}", data={"status": "closed"})
     assert response.status_code == 403
@@ -130,3 +165,45 @@ def test_an_admin_can_deactivate_an_account_which_ends_its_sessions(console: Tes
     console.cookies.clear()
     response = console.post("/sign-in", data={"username": "olive", "password": PASSWORD})
     assert response.status_code == 401 and officer_secret
+
+
+def _code_step(console: TestClient, username: str, code: str) -> int:
+    console.post("/sign-in", data={"username": username, "password": PASSWORD}, follow_redirects=False)
+    return console.post("/sign-in/code", data={"code": code}, follow_redirects=False).status_code
+
+
+def test_an_officer_added_from_the_command_line_has_a_sealed_code_secret(
+    console: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ASVS V2.8.2: the database holds the TOTP secret sealed with a key from the officers' private key
+    (kept apart), so a copy of the database or a backup cannot make sign-in codes."""
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert add_officer_command(settings, "olive", "officer", password_stdin=True) == 0
+    secret = re.search(r"authenticator secret: (\w+)", capsys.readouterr().out).group(1)  # type: ignore[union-attr]
+    stored = store.officer_by_username(console.app.state.engine, "olive")  # type: ignore[attr-defined]
+    assert stored is not None and stored.totp_secret.startswith("box:") and secret not in stored.totp_secret
+    assert _code_step(console, "olive", pyotp.TOTP(secret).now()) == 303
+
+
+def test_a_secret_stored_in_clear_before_sealing_is_sealed_when_the_console_starts(
+    app: Starlette, settings: Settings
+) -> None:
+    secret = pyotp.random_base32()
+    store.add_officer(app.state.engine, "olive", hash_password(PASSWORD), secret, "officer")
+    with TestClient(create_console_app(settings), base_url="https://console.test") as console:
+        stored = store.officer_by_username(console.app.state.engine, "olive")  # type: ignore[attr-defined]
+        assert stored is not None and stored.totp_secret.startswith("box:") and secret not in stored.totp_secret
+        assert _code_step(console, "olive", pyotp.TOTP(secret).now()) == 303
+
+
+def test_a_secret_sealed_with_another_key_signs_nobody_in(
+    console: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A replaced private key: every code is refused, and the log says why (README: operations)."""
+    secret = pyotp.random_base32()
+    other_key = totp_key(PrivateKey.generate())
+    engine = console.app.state.engine  # type: ignore[attr-defined]
+    store.add_officer(engine, "olive", hash_password(PASSWORD), seal_totp_secret(other_key, secret), "officer")
+    with caplog.at_level(logging.ERROR, logger="web.console"):
+        assert _code_step(console, "olive", pyotp.TOTP(secret).now()) == 401
+    assert "cannot be opened" in caplog.text

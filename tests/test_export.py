@@ -253,6 +253,7 @@ def test_nginx_serves_the_export_with_the_same_pages_and_headers_as_the_app(
             status, headers, body = _get(port, path, {})
             assert (status, headers["cache-control"]) == (200, expected.headers["cache-control"]), path
             assert headers["content-type"] == expected.headers["content-type"], path
+            assert headers.get("content-disposition") == expected.headers.get("content-disposition"), path
             assert body == expected.content, path
         asset = site_app.state.assets.url("app.css")
         status, headers, _ = _get(port, asset, {"Accept-Encoding": "gzip"})

@@ -160,7 +160,7 @@ def test_route_pages_are_counted_by_their_own_path_and_junk_slugs_are_not() -> N
     assert page_key("film_page", {"lang": "en", "slug": "what-happens-next"}, library) == "/en/films/what-happens-next"
     assert page_key("film_page", {"lang": "en", "slug": "MARKER junk"}, library) is None
     assert page_key("advice_page", {"lang": "en", "slug": "no-such-page"}, library) is None
-    assert page_key("concern_sent", {"lang": "en", "reference": "ABCD-EFGH"}, library) is None
+    assert page_key("concern_answer", {"lang": "en"}, library) is None  # a form's pages answer posts
     assert page_key("search", {"lang": "xx"}, library) is None
 
 

@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from a11y_tests.sitemap import paths_in_sitemap
-from tests.conftest import add, sign_in, submit_concern
+from tests.conftest import add, sent_reference, sign_in, submit_concern
 from web.backup import backup
 
 PHONE = "07700 900 982"
@@ -33,11 +33,9 @@ def test_the_marker_is_nowhere_but_the_consoles_decrypted_view(
     marker = f"MARKER-{uuid.uuid4().hex}"
     caplog.set_level(logging.DEBUG)
     sent = submit_concern(client, marker, your_name=marker + "-name", contact_phone=PHONE)
-    reference = sent.headers["location"].rsplit("/", 1)[-1]
-    confirmation = client.get(sent.headers["location"])
-    public = [confirmation.text] + [
-        client.get(path).text for path in paths_in_sitemap(client.get("/sitemap.xml").content)
-    ]
+    reference = sent_reference(sent)
+    totp_secret = add(console, "olive", "officer")  # sealed too (ASVS V2.8.2): nowhere in clear
+    public = [sent.text] + [client.get(path).text for path in paths_in_sitemap(client.get("/sitemap.xml").content)]
 
     live_files = {path.name: path.read_bytes() for path in tmp_path.glob("test.sqlite3*")}
     assert "test.sqlite3-wal" in live_files, "the write-ahead log was not found: the test would miss it"
@@ -46,10 +44,10 @@ def test_the_marker_is_nowhere_but_the_consoles_decrypted_view(
     stored = {f"live {name}": data for name, data in live_files.items()}
     stored |= {f"closed {path.name}": path.read_bytes() for path in tmp_path.glob("test.sqlite3*")}
     stored[f"backup {backup_file.name}"] = backup_file.read_bytes()
-    for secret in (marker, PHONE):
+    for secret in (marker, PHONE, totp_secret):
         assert not [name for name, data in stored.items() if secret.encode() in data], f"{secret} stored"
     assert marker not in caplog.text, "the marker reached a log"
     assert not [text for text in public if marker in text], "the marker is on a public page"
 
-    sign_in(console, "olive", add(console, "olive", "officer"))
+    sign_in(console, "olive", totp_secret)
     assert marker in console.get(f"/concerns/{reference}").text, "the officers' view must show it"

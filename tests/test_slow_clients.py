@@ -20,6 +20,7 @@ import uvicorn
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
+from web.security import HEADERS
 from web.slow_clients import BodyTooSlow, GuardedHttpToolsProtocol, SlowBodyMiddleware, guarded_protocol
 
 HEADER_TIMEOUT = 0.5
@@ -241,3 +242,30 @@ def test_too_late_for_a_408_once_the_response_has_started() -> None:
 
     with pytest.raises(BodyTooSlow):
         run_asgi(SlowBodyMiddleware(answers_then_reads, timeout=0.1), [b"a", None])
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        b"GET / HTTP/1.1\r\nHost: test\r\nX-Big: " + b"a" * 4096 + b"\r\n\r\n",  # 431
+        b"GET / HTTP/1.1\r\nHost: test\r\nBad Header\r\n\r\n",  # 400: cannot be parsed
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 40,  # 400: TLS to a plain port
+    ],
+    ids=["431", "400-header", "400-tls"],
+)
+def test_the_protocols_own_answers_carry_the_security_headers(sent: bytes) -> None:
+    """Answers written before the app sees a request had none of its headers (noted by the proof suite)."""
+    with guarded_server() as port, connect(port) as sock:
+        sock.sendall(sent)
+        head = read_until_closed(sock).split(b"\r\n\r\n", 1)[0].decode().lower()
+    assert head.startswith(("http/1.1 431 ", "http/1.1 400 ")), head
+    for name, value in HEADERS.items():
+        assert f"\r\n{name}: {value}\r\n".lower() in head + "\r\n", (name, head)
+    assert "\r\ncache-control: no-store\r\n" in head
+
+
+def test_a_slow_head_gets_408_with_the_security_headers() -> None:
+    with guarded_server() as port, connect(port) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: test\r\n")
+        head = read_until_closed(sock).decode().lower()
+    assert head.startswith("http/1.1 408 ") and "\r\ncontent-security-policy: " in head, head

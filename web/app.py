@@ -37,7 +37,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/{lang:str}/share-a-concern", concern.concern_start, name="concern_start"),
         Route("/{lang:str}/share-a-concern", concern.concern_answer, methods=["POST"], name="concern_answer"),
         Route("/{lang:str}/share-a-concern/questions", concern.concern_question, name="concern_question"),
-        Route("/{lang:str}/share-a-concern/sent/{reference:str}", concern.concern_sent, name="concern_sent"),
         Route("/{lang:str}/share-a-concern/callback", concern.callback_form, name="callback_form"),
         Route("/{lang:str}/share-a-concern/callback", concern.callback_send, methods=["POST"], name="callback_send"),
         Route("/{lang:str}/search", search.search, name="search"),

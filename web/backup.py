@@ -174,7 +174,7 @@ def _check_checksum(backup_file: Path) -> None:
 
 
 def backup_command(settings: Settings, directory: Path) -> int:
-    engine = create_database_engine(settings.database_url)
+    engine = create_database_engine(settings.database_url, statement_timeout_ms=None)
     try:
         migrate(engine)
         path = backup(engine, directory)
@@ -189,7 +189,7 @@ def backup_command(settings: Settings, directory: Path) -> int:
 
 
 def restore_command(settings: Settings, backup_file: Path) -> int:
-    engine = create_database_engine(settings.database_url)
+    engine = create_database_engine(settings.database_url, statement_timeout_ms=None)
     try:
         restored = restore(engine, backup_file)
     except (BackupError, OSError) as error:

@@ -56,8 +56,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.command == "serve":
+        https = settings.public_base_url.startswith("https://")
         return run_server(
-            "web.app:create_app", "ACT Early web", settings.host, settings.port, settings, workers=args.workers
+            "web.app:create_app",
+            "ACT Early web",
+            settings.host,
+            settings.port,
+            settings,
+            workers=args.workers,
+            https=https,
         )
     if args.command == "build":
         return build(settings)
@@ -72,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             settings.console_host,
             settings.console_port,
             settings,
+            https=True,  # as web/console/app.py's headers
         )
     if args.command == "keys":
         return generate_keys(settings, force=args.force)
@@ -92,7 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     return check_content(settings, strict=args.strict)
 
 
-def run_server(factory: str, name: str, host: str, port: int, settings: Settings, *, workers: int = 1) -> int:
+def run_server(
+    factory: str, name: str, host: str, port: int, settings: Settings, *, workers: int = 1, https: bool = False
+) -> int:
     """Serve `factory` with uvicorn as production needs it: bounded connections, timeouts for slow clients.
 
     MAX_CONNECTIONS, HEADER_TIMEOUT_SECONDS and MAX_HEADER_BYTES apply to each worker; the body timeout
@@ -122,7 +132,9 @@ def run_server(factory: str, name: str, host: str, port: int, settings: Settings
         log_level=settings.log_level,
         loop=settings.event_loop,
         http=guarded_protocol(
-            header_timeout=settings.header_timeout_seconds, max_header_bytes=settings.max_header_bytes
+            header_timeout=settings.header_timeout_seconds,
+            max_header_bytes=settings.max_header_bytes,
+            https=https,
         ),
         limit_concurrency=settings.max_connections,
         backlog=settings.backlog,
@@ -171,7 +183,8 @@ def add_officer(settings: Settings, username: str, role: str, *, password_stdin:
 
     import pyotp
 
-    from web.console.auth import hash_password, new_totp_secret
+    from web.console.auth import hash_password, new_totp_secret, seal_totp_secret, totp_key
+    from web.sealing import KeyFileError, load_private_key
     from web.storage import create_database_engine
     from web.storage.migrate import migrate
     from web.storage.officers import add_officer as store_officer
@@ -183,10 +196,15 @@ def add_officer(settings: Settings, username: str, role: str, *, password_stdin:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    try:  # the officer's TOTP secret is sealed with a key from the officers' private key
+        key = totp_key(load_private_key(settings.console_private_key_file))
+    except KeyFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     engine = create_database_engine(settings.database_url)
     migrate(engine)
     secret = new_totp_secret()
-    store_officer(engine, username, password_hash, secret, role)
+    store_officer(engine, username, password_hash, seal_totp_secret(key, secret), role)
     record(engine, "cli", "account-added", detail=f"{username} as {role}")
     uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="ACT Early console")
     print(f"added {username} as {role}\nauthenticator secret: {secret}\nor scan: {uri}")
@@ -201,7 +219,7 @@ def purge(settings: Settings) -> int:
     from web.storage.migrate import migrate
     from web.storage.officers import record
 
-    engine = create_database_engine(settings.database_url)
+    engine = create_database_engine(settings.database_url, statement_timeout_ms=None)
     migrate(engine)
     references = purge_closed(engine, older_than_days=settings.retention_days, today=dt.date.today())
     for reference in references:

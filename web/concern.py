@@ -2,7 +2,9 @@
 
 The form keeps no state on the server or the device between pages: each page carries the answers
 so far as hidden fields, so nothing is lost when a page is re-shown with an error. A concern is
-sealed for the officers and committed before the confirmation page is shown.
+sealed for the officers and committed before the confirmation page is shown. "Send" answers with the
+confirmation page itself, not a redirect, so the reference number is never in an address the browser keeps
+in its History (ADR 4).
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from typing import Any
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from web import concern_form as questions
 from web.form_guard import FormTokens, SubmissionLimiter, is_same_origin, read_form
 from web.pages import render
 from web.sealing import seal
-from web.storage.concerns import REFERENCE_ALPHABET, reference_exists, reference_for_key, store_concern
+from web.storage.concerns import reference_for_key, store_concern
 
 NO_STORE = {"Cache-Control": "no-store", "Vary": "Cookie"}
 HONEYPOT = "leave_blank"
@@ -157,7 +159,7 @@ async def _store_and_confirm(
     assert read is not None
     already = reference_for_key(state.engine, read.nonce)
     if already is not None:  # a double click, a retry or a resubmit after going back
-        return _sent_redirect(lang, already)
+        return _sent(request, lang, already)
     if form.get(HONEYPOT):
         raise HTTPException(status_code=400)
     if not fresh:
@@ -176,19 +178,12 @@ async def _store_and_confirm(
         heard_about=answers.get("heard_about") or None,
         today=now.date(),
     )
-    return _sent_redirect(lang, reference)
+    return _sent(request, lang, reference)
 
 
-def _sent_redirect(lang: str, reference: str) -> Response:
-    return RedirectResponse(f"/{lang}/share-a-concern/sent/{reference}", status_code=303, headers=NO_STORE)
-
-
-async def concern_sent(request: Request) -> Response:
-    lang = _language(request)
-    reference = str(request.path_params["reference"])
-    valid = len(reference) == 9 and all(char in REFERENCE_ALPHABET for char in reference.replace("-", ""))
-    if not valid or not reference_exists(request.app.state.engine, reference):
-        raise HTTPException(status_code=404)
+def _sent(request: Request, lang: str, reference: str) -> Response:
+    """The confirmation, as the answer to Send: reloading it sends the same post, which shows the same
+    reference (the token's key), and no address ever carries the reference number."""
     return _page(request, "concern/sent.html", lang, reference=reference)
 
 

@@ -211,6 +211,13 @@ server {{
 {headers}        add_header Cache-Control "public, max-age=31536000, immutable" always;
     }}
 
+    # The offline catalogue is data, not a page: an attachment, as the app sends it (web/offline.py).
+    location ~ "^/(?<catalogue_lang>[a-z]{{2,3}})/offline/pages\\.json$" {{
+        try_files $uri @app;
+{headers}        add_header Cache-Control "no-cache" always;
+        add_header Content-Disposition 'attachment; filename="$catalogue_lang-pages.json"' always;
+    }}
+
     location ~ "^/[a-z]{{2,3}}$" {{
         return 301 $uri/;
     }}

@@ -32,12 +32,18 @@ HEADERS = {
 }
 
 
+def security_headers(*, https: bool) -> list[tuple[bytes, bytes]]:
+    """Every response's security headers, with HSTS when the site is served over HTTPS."""
+    headers = [(name.encode(), value.encode()) for name, value in HEADERS.items()]
+    if https:
+        headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+    return headers
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, https: bool) -> None:
         self.app = app
-        self.headers = [(name.encode(), value.encode()) for name, value in HEADERS.items()]
-        if https:
-            self.headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+        self.headers = security_headers(https=https)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

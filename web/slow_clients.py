@@ -16,6 +16,9 @@ httptools, uvicorn's fastest parser, has no limit on the size of request headers
   or the client gets 408 and the connection is closed: in the app, so that the 408 passes the
   security-headers and access-log middleware. A client that leaves before its body is in is not
   logged as an unhandled error.
+
+The answers the protocol writes itself, before any request reaches the app (408 for slow headers, 431 for
+headers too large, 400 for a request that cannot be parsed), carry the same security headers.
 """
 
 from __future__ import annotations
@@ -31,8 +34,10 @@ from typing import Any, cast
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.config import Config
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
+
+from web.security import security_headers
 
 log = logging.getLogger("web.slow_clients")
 WARN_EVERY = 60.0  # seconds: under attack, one line a minute rather than one a connection
@@ -69,10 +74,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         *,
         header_timeout: float = 10.0,
         max_header_bytes: int = 16_384,
+        https: bool = False,
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
         self.header_timeout = header_timeout
         self.max_header_bytes = max_header_bytes
+        self.own_headers = b"".join(name + b": " + value + b"\r\n" for name, value in security_headers(https=https))
         self.room = _ROOMS.get(server_state) or _ROOMS.setdefault(server_state, WaitingRoom())
         self.header_timer: asyncio.TimerHandle | None = None
         self.header_bytes = 0  # received since the last request's headers ended (bodies not counted)
@@ -107,7 +114,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             end = data.find(b"\r\n\r\n")
             self.header_bytes += len(data) if end < 0 else end + 4
             if self.header_bytes > self.max_header_bytes and not self.transport.is_closing():
-                self._close("headers too large", b"431 Request Header Fields Too Large")
+                self._close("headers too large", 431)
                 return
         super().data_received(data)
 
@@ -139,7 +146,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def _headers_too_slow(self) -> None:
         self.header_timer = None
         if not self.transport.is_closing():
-            self._close("header timeout", b"408 Request Timeout" if self.header_bytes else None)
+            self._close("header timeout", 408 if self.header_bytes else None)
 
     def _stop_waiting(self) -> None:
         self.room.connections.pop(self, None)
@@ -147,7 +154,22 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.header_timer.cancel()
             self.header_timer = None
 
-    def _close(self, reason: str, status: bytes | None = None) -> None:
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to a request it cannot parse, with the security headers."""
+        self.transport.write(self._answer(400, msg))
+        self.transport.close()
+
+    def _answer(self, status: int, text: str = "") -> bytes:
+        body = text.encode()
+        return (
+            STATUS_LINE[status]
+            + self.own_headers
+            + b"cache-control: no-store\r\ncontent-type: text/plain; charset=utf-8\r\n"
+            + b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body)
+            + body
+        )
+
+    def _close(self, reason: str, status: int | None = None) -> None:
         """Close the connection, first answering `status` when no response is under way on it."""
         self._stop_waiting()
         self.connections.discard(self)  # at once: connection_lost comes a loop turn later
@@ -155,15 +177,15 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if self.transport.is_closing():  # already on its way out (a keep-alive timeout): nothing to count
             return
         if status is not None and (self.cycle is None or self.cycle.response_complete):
-            self.transport.write(b"HTTP/1.1 " + status + b"\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+            self.transport.write(self._answer(status))
         self.transport.close()
         self.room.count(reason)
 
 
-def guarded_protocol(*, header_timeout: float, max_header_bytes: int) -> type[asyncio.Protocol]:
+def guarded_protocol(*, header_timeout: float, max_header_bytes: int, https: bool = False) -> type[asyncio.Protocol]:
     """What `python -m web serve` passes to uvicorn as `http`: picklable, so `--workers` works too."""
     factory = functools.partial(
-        GuardedHttpToolsProtocol, header_timeout=header_timeout, max_header_bytes=max_header_bytes
+        GuardedHttpToolsProtocol, header_timeout=header_timeout, max_header_bytes=max_header_bytes, https=https
     )
     return cast("type[asyncio.Protocol]", factory)
 

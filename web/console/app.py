@@ -13,7 +13,7 @@ from starlette.types import Receive, Scope, Send
 
 from web.access_log import AccessLogMiddleware
 from web.assets import Assets
-from web.console import dashboard, views
+from web.console import auth, dashboard, views
 from web.errors import ErrorPageMiddleware
 from web.form_guard import BodyLimitMiddleware, SubmissionLimiter
 from web.http_cache import HttpCacheMiddleware
@@ -80,6 +80,8 @@ def create_console_app(settings: Settings | None = None) -> Starlette:
     app.state.private_key = private_key
     app.state.public_key = private_key.public_key
     app.state.console_key = hashlib.sha256(b"console-pending:" + bytes(private_key)).digest()
+    app.state.totp_key = auth.totp_key(private_key)
+    auth.seal_plain_totp_secrets(app.state.engine, app.state.totp_key)
     app.state.sign_in_limiter = SubmissionLimiter(SIGN_INS_PER_HOUR)
     app.state.library = None
     return app

@@ -2,13 +2,19 @@
 
 Sessions live in the database; the `__Host-` cookie holds a random token whose hash is the key.
 They end after CONSOLE_IDLE_MINUTES idle and CONSOLE_MAX_HOURS in any case.
+
+Each officer's TOTP secret is sealed in the database (ASVS V2.8.2) with a key derived from the officers'
+private key, which is kept apart from the database and its backups: a copy of the database or of a backup
+holds nothing that makes sign-in codes. Losing the private key loses the secrets too (README: operations).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 import hmac
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -16,6 +22,10 @@ from dataclasses import dataclass
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from nacl.encoding import Base64Encoder
+from nacl.exceptions import CryptoError
+from nacl.public import PrivateKey
+from nacl.secret import SecretBox
 from sqlalchemy import Engine
 from starlette.requests import Request
 
@@ -26,6 +36,8 @@ PENDING_COOKIE = "__Host-console-pending"
 PENDING_SECONDS = 300
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=15)
+SEALED = "box:"  # the start of a sealed TOTP secret; one stored before sealing starts with a base32 letter
+log = logging.getLogger("web.console")
 # argon2id with OWASP's recommended minimum (m=19 MiB, t=2, p=1).
 hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 # A real hash to verify against when the username is unknown, so timing does not tell.
@@ -44,6 +56,33 @@ def hash_password(password: str) -> str:
 
 def new_totp_secret() -> str:
     return pyotp.random_base32()
+
+
+def totp_key(private_key: PrivateKey) -> bytes:
+    """The key that seals TOTP secrets: derived from the officers' private key, so it is never stored."""
+    return hashlib.sha256(b"console-totp:" + bytes(private_key)).digest()
+
+
+def seal_totp_secret(key: bytes, secret: str) -> str:
+    return SEALED + SecretBox(key).encrypt(secret.encode(), encoder=Base64Encoder).decode()
+
+
+def open_totp_secret(key: bytes, sealed: str) -> str | None:
+    """The secret, or None when it cannot be opened (not sealed, damaged, or sealed with another key)."""
+    if not sealed.startswith(SEALED):
+        return None
+    try:
+        return SecretBox(key).decrypt(sealed.removeprefix(SEALED).encode(), encoder=Base64Encoder).decode()
+    except (CryptoError, ValueError):
+        return None
+
+
+def seal_plain_totp_secrets(engine: Engine, key: bytes) -> int:
+    """Seal the secrets stored in clear before sealing was built; the console does it as it starts."""
+    plain = [officer for officer in store.all_officers(engine) if not officer.totp_secret.startswith(SEALED)]
+    for officer in plain:
+        store.replace_totp_secret(engine, officer.id, seal_totp_secret(key, officer.totp_secret))
+    return len(plain)
 
 
 @dataclass(frozen=True)
@@ -81,18 +120,28 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def check_code(engine: Engine, officer: store.Officer, code: str, at: float | None = None) -> bool:
+class Code(enum.Enum):
+    RIGHT = "right"
+    WRONG = "wrong"
+    REPLAYED = "replayed"  # right, but already used: someone else may have seen or intercepted it
+
+
+def check_code(engine: Engine, key: bytes, officer: store.Officer, code: str, at: float | None = None) -> Code:
     """A TOTP code from the officer's app: right now or one step either side, and never used before."""
     code = "".join(code.split())
     if not (code.isascii() and code.isdigit() and len(code) == 6):  # "²" is a digit to isdigit()
-        return False
-    totp = pyotp.TOTP(officer.totp_secret)
+        return Code.WRONG
+    secret = open_totp_secret(key, officer.totp_secret)
+    if secret is None:
+        log.error("console: an officer's code secret cannot be opened: was the officers' private key replaced?")
+        return Code.WRONG
+    totp = pyotp.TOTP(secret)
     moment = at if at is not None else time.time()
     for drift in (0, -1, 1):
         step = int(moment // totp.interval) + drift
         if hmac.compare_digest(totp.at(step * totp.interval), code):
-            return store.use_totp_step(engine, officer.id, step)
-    return False
+            return Code.RIGHT if store.use_totp_step(engine, officer.id, step) else Code.REPLAYED
+    return Code.WRONG
 
 
 def start_session(engine: Engine, officer: store.Officer, now: dt.datetime) -> str:

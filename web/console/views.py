@@ -14,6 +14,7 @@ from starlette.templating import Jinja2Templates
 
 from web.concern_form import ALL_FIELDS, STEPS
 from web.console import auth
+from web.form_guard import is_same_origin
 from web.sealing import seal, unseal
 from web.storage import concerns as concern_store
 from web.storage import officers as store
@@ -48,6 +49,7 @@ def requires(*roles: str) -> Callable[[Handler], Handler]:
                 store.record(request.app.state.engine, signed_in.officer.username, "denied", detail=request.url.path)
                 raise HTTPException(status_code=403)
             if request.method == "POST":
+                _refuse_other_sites(request)
                 form = await request.form(max_files=0, max_fields=20)
                 if not auth.csrf_ok(signed_in, str(form.get("csrf", ""))):
                     raise HTTPException(status_code=403)
@@ -57,6 +59,13 @@ def requires(*roles: str) -> Callable[[Handler], Handler]:
         return guarded
 
     return decorate
+
+
+def _refuse_other_sites(request: Request) -> None:
+    """Posts only from the console's own pages, as the browser tells (as well as SameSite cookies, the
+    CSRF token, throttling and lockout): a sign-in from another site is refused before it counts."""
+    if not is_same_origin(request.headers, request.headers.get("host", "")):
+        raise HTTPException(status_code=403)
 
 
 async def home(request: Request) -> Response:
@@ -73,6 +82,7 @@ async def sign_in_form(request: Request) -> Response:
 
 async def sign_in(request: Request) -> Response:
     state = request.app.state
+    _refuse_other_sites(request)
     form = await request.form(max_files=0, max_fields=10)
     username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))[:256]
     if not state.sign_in_limiter.allow(request.client.host if request.client else "unknown"):
@@ -119,12 +129,17 @@ async def code_verify(request: Request) -> Response:
     the lock check, the code check and counting a failure (guesses held open would all see an
     unlocked account). The session the browser had before, if any, ends: a new one replaces it."""
     state = request.app.state
+    _refuse_other_sites(request)
     form = await request.form(max_files=0, max_fields=10)
     officer = _pending_officer(request)
     if officer is None:
         return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
-    if not auth.check_code(state.engine, officer, str(form.get("code", ""))[:20]):
-        store.record(state.engine, officer.username, "code-failed")
+    checked = auth.check_code(state.engine, state.totp_key, officer, str(form.get("code", ""))[:20])
+    if checked is not auth.Code.RIGHT:
+        replayed = checked is auth.Code.REPLAYED  # seen, or intercepted: the admins' audit log shows it
+        if replayed:
+            log.warning("console: a sign-in code already used was entered again (audit log: code-replayed)")
+        store.record(state.engine, officer.username, "code-replayed" if replayed else "code-failed")
         auth.record_failure(state.engine, officer, auth.now_utc())
         return _render(
             request, "console/code.html", error="That code is not right. Enter the current code.", status_code=401

@@ -82,12 +82,6 @@ def reference_for_key(engine: Engine, idempotency_key: str) -> str | None:
     return str(found) if found is not None else None
 
 
-def reference_exists(engine: Engine, reference: str) -> bool:
-    with engine.connect() as connection:
-        found = connection.execute(select(concerns.c.id).where(concerns.c.reference == reference)).first()
-    return found is not None
-
-
 def _row(row: object) -> StoredConcern:
     mapping = row._mapping  # type: ignore[attr-defined]
     return StoredConcern(**{name: mapping[name] for name in StoredConcern.__dataclass_fields__})

@@ -17,12 +17,18 @@ SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=5000",
 )
+# PostgreSQL waits as long for a lock as SQLite's busy_timeout, and a statement is stopped after 30 s, so a
+# stuck query cannot hold a connection (and a reader's request) for ever. Backups, restores and the purge,
+# which may take longer on a large database, pass `statement_timeout_ms=None`.
+LOCK_TIMEOUT_MS = 5_000
+STATEMENT_TIMEOUT_MS = 30_000
 
 
-def create_database_engine(url: str) -> Engine:
+def create_database_engine(url: str, *, statement_timeout_ms: int | None = STATEMENT_TIMEOUT_MS) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        options = f"-c lock_timeout={LOCK_TIMEOUT_MS} -c statement_timeout={statement_timeout_ms or 0}"
+        return create_engine(url, pool_pre_ping=True, connect_args={"options": options})
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)

@@ -17,7 +17,7 @@ class Officer:
     id: int
     username: str
     password_hash: str
-    totp_secret: str
+    totp_secret: str  # sealed (web/console/auth.py: seal_totp_secret), never the secret itself
     role: str
     active: bool
     failed_sign_ins: int
@@ -49,6 +49,7 @@ def _officer(row: object) -> Officer:
 
 
 def add_officer(engine: Engine, username: str, password_hash: str, totp_secret: str, role: str) -> int:
+    """`totp_secret` is the sealed secret (web/console/auth.py: seal_totp_secret)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     with engine.begin() as connection:
@@ -58,6 +59,11 @@ def add_officer(engine: Engine, username: str, password_hash: str, totp_secret: 
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+def replace_totp_secret(engine: Engine, officer_id: int, totp_secret: str) -> None:
+    with engine.begin() as connection:
+        connection.execute(update(officers).where(officers.c.id == officer_id).values(totp_secret=totp_secret))
 
 
 def officer_by_username(engine: Engine, username: str) -> Officer | None:

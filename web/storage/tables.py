@@ -30,7 +30,7 @@ officers = Table(
     Column("id", Integer, primary_key=True),
     Column("username", String(64), nullable=False, unique=True),
     Column("password_hash", String(255), nullable=False),
-    Column("totp_secret", String(64), nullable=False),
+    Column("totp_secret", String(200), nullable=False),  # sealed with a key from the officers' private key
     Column("role", String(16), nullable=False),  # officer, comms or admin
     Column("active", Boolean, nullable=False, server_default="1"),
     Column("failed_sign_ins", Integer, nullable=False, server_default="0"),
