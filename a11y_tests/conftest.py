@@ -22,13 +22,19 @@ EXTRA_PATHS = ["/", "/en/this-page-does-not-exist"]
 
 def sitemap_paths_in_process() -> list[str]:
     """The sitemap of the app as built here, read at collection time to parametrize the tests."""
+    import tempfile
+
     from starlette.testclient import TestClient
 
     from web.app import create_app
     from web.settings import Settings
 
-    with TestClient(create_app(Settings(database_url="sqlite://"))) as client:
-        return paths_in_sitemap(client.get("/sitemap.xml").content)
+    # A file, not ":memory:": an in-memory database's connection, made on the client's thread, was closed
+    # on another when collected, and SQLite printed a traceback into every run.
+    with tempfile.TemporaryDirectory() as directory:
+        settings = Settings(database_url=f"sqlite:///{directory}/sitemap.sqlite3")
+        with TestClient(create_app(settings)) as client:
+            return paths_in_sitemap(client.get("/sitemap.xml").content)
 
 
 SITEMAP_PATHS = sitemap_paths_in_process()

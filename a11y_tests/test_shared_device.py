@@ -18,11 +18,12 @@ What it found, and what now prevents it:
   each entry); a copy replaced within tens of milliseconds can still be on disk after a rare save in
   between, which the non-strict expected failure below reports.
 - Web Data kept the sender's name, phone and email as autofill entries, and the tab's history kept typed
-  text as form state. Every text field and every form now says autocomplete="off" (templates/concern/).
-  That includes the sender's own name, phone and email, which gives up WCAG 1.3.5 (Identify Input
-  Purpose) for those three fields on purpose: no header or script can clear autofill entries, the
-  browser offers them to the next person who opens the field, on a device they may share with the
-  person the concern is about, and the site promises "Nothing is saved on this device".
+  text as form state. Every text field and every form now says autocomplete="off" (templates/concern/),
+  except the sender's own name, phone and email, which say what they are (WCAG 1.3.5, Identify Input
+  Purpose, is AA and not negotiable): static/js/forms.mjs turns each "off" as soon as it is typed in,
+  and nothing typed reaches autofill. Turning them off only as the form is sent was too late: Chromium
+  still saved them (tried on 2026-11-26). Without JavaScript they stay (a strict
+  expected failure below, with the session log's).
 - The confirmation page's address (/en/share-a-concern/sent/<reference>) carried the reference number into
   History, Favicons, the session log and ukm_db. "Send" now answers with the confirmation page itself
   (web/concern.py, ADR 4), so no address carries it.
@@ -35,7 +36,7 @@ What headless Chromium shows, and what it cannot:
   database and Cache Storage, and the session log as desktop Chromium does, so all of these are
   observed; it saves single-field autofill entries on submit without asking (it did, before the fix).
 - It saved no address profile even before the fix: desktop Chromium asks first, in a bubble headless
-  does not show. The autocomplete="off" check stands in for it.
+  does not show. The autocomplete check stands in for it.
 - `Sessions_Encrypted/` is encrypted with the OS key and cannot be searched; its plain twins in
   `Sessions/`, written from the same tabs, are. Compressed bytes cannot be searched either: bodies in
   the HTTP cache (judged by the addresses cached instead) and compacted LevelDB tables (by asking the
@@ -60,6 +61,8 @@ from a11y_tests.shared_device import Visit
 EXITS = ["click", "shift-three-times", "no-javascript"]
 FORM_PAGES = "/share-a-concern"
 SESSION_FILES = ("Default/Sessions/",)  # tabs to restore and "Reopen closed tab": the tab's history
+AUTOFILL = "Default/Web Data"
+OWN = {"your_name": "name", "contact_phone": "tel", "contact_email": "email", "callback_phone": "tel"}  # WCAG 1.3.5
 
 
 @pytest.fixture(scope="module")
@@ -87,11 +90,17 @@ def visit(
 
 def test_every_text_field_asks_the_browser_not_to_remember_it(visit: Callable[[str], Visit]) -> None:
     """Protects against autofill keeping answers (and suggesting them to the next person on the device)
-    and against typed text being kept with the tab's history. See the module's docstring for why the
-    sender's name, phone and email are off too."""
+    and against typed text being kept with the tab's history; and WCAG 1.3.5: the sender's own name, phone
+    and email say what they are until typed in (static/js/forms.mjs then turns them off)."""
     fields = visit("click").fields
     assert {seen.page for seen in fields} == {"callback", "person", "worry", "you"}, fields
-    remembered = [seen for seen in fields if seen.autocomplete != "off" or seen.form_autocomplete != "off"]
+    purposes = {seen.name: seen.autocomplete for seen in fields if seen.name in OWN}
+    assert purposes == OWN, purposes
+    remembered = [
+        seen
+        for seen in fields
+        if (seen.autocomplete != "off" and seen.name not in OWN) or seen.form_autocomplete != "off"
+    ]
     assert not remembered, remembered
 
 
@@ -106,9 +115,25 @@ def test_after_exit_nothing_typed_is_left_on_the_device(visit: Callable[[str], V
     assert done.scan is not None
     outside = SESSION_FILES if variant == "no-javascript" else ()
     hits = done.scan.occurrences(done.answers, outside=outside)
+    if variant == "no-javascript":  # the sender's own details in autofill: a strict expected failure below
+        own = {done.markers[name] for name in OWN}
+        hits = [hit for hit in hits if not (hit.file == AUTOFILL and hit.marker in own)]
     assert not hits, "\n".join(f"{hit.file}: {hit.marker} ({hit.encoding}) ×{hit.count}" for hit in hits)
-    assert done.scan.autofill_rows == 0, "Web Data keeps autofill entries"
+    if variant != "no-javascript":
+        assert done.scan.autofill_rows == 0, "Web Data keeps autofill entries"
     assert done.scan.autofill_profiles == 0, "Web Data keeps an address profile"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="WCAG 1.3.5 (a non-negotiable AA criterion) needs the sender's own name, phone and email to say what "
+    "they are, and then Chromium keeps them as autofill entries when the form is sent. static/js/forms.mjs "
+    "turns each off once typed in, which keeps them out; without JavaScript nothing can (ADR 10).",
+)
+def test_without_javascript_autofill_keeps_none_of_the_senders_own_details(visit: Callable[[str], Visit]) -> None:
+    done = visit("no-javascript")
+    assert done.scan is not None
+    assert done.scan.autofill_rows == 0, "Web Data keeps autofill entries"
 
 
 @pytest.mark.parametrize("variant", EXITS)

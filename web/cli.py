@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("console", help="run the officers' console (CONSOLE_HOST, CONSOLE_PORT)")
     commands.add_parser("audit", help="audit a deployed copy in Chromium (QA): python -m web audit BASE_URL --help")
     keys = commands.add_parser("keys", help="the officers' key pair that seals concerns")
-    keys.add_argument("action", choices=["generate"])
+    keys.add_argument("action", choices=["generate", "rotate", "reseal"])
     keys.add_argument("--force", action="store_true", help="replace an existing key pair")
     officers = commands.add_parser("officers", help="console accounts")
     officers_commands = officers.add_subparsers(dest="officers_command", required=True)
@@ -81,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
             settings,
             https=True,  # as web/console/app.py's headers
         )
+    if args.command == "keys" and args.action != "generate":
+        return rotate_keys(settings, args.action)
     if args.command == "keys":
         return generate_keys(settings, force=args.force)
     if args.command == "officers":
@@ -165,7 +167,8 @@ def generate_keys(settings: Settings, *, force: bool) -> int:
     public, private = settings.concern_public_key_file, settings.console_private_key_file
     if (public.exists() or private.exists()) and not force:
         print(
-            f"error: {public} or {private} exists; --force replaces them (and old concerns become unreadable)",
+            f"error: {public} or {private} exists; --force replaces them (old concerns become unreadable and "
+            "every officer must be added again); `keys rotate` changes the pair and keeps them",
             file=sys.stderr,
         )
         return 1
@@ -174,6 +177,40 @@ def generate_keys(settings: Settings, *, force: bool) -> int:
     print(
         f"private key: {private}\n  keep it ONLY on the console's server (CONSOLE_PRIVATE_KEY_FILE), readable by"
         " the console's user alone, with an offline backup: without it no stored concern can be read"
+    )
+    return 0
+
+
+def rotate_keys(settings: Settings, action: str) -> int:
+    """`keys rotate`: a new pair, everything sealed again under it; `keys reseal`: what arrived under a retired key."""
+    from web.key_rotation import RotationError, reseal, rotate
+    from web.sealing import KeyFileError
+    from web.storage import create_database_engine
+    from web.storage.migrate import migrate
+
+    engine = create_database_engine(settings.database_url, statement_timeout_ms=None)
+    try:
+        migrate(engine)
+        if action == "reseal":
+            done = reseal(engine, settings.console_private_key_file)
+            print(f"resealed under the current key: {done.concerns} concerns, {done.notes} notes")
+            return 0
+        done = rotate(engine, settings.concern_public_key_file, settings.console_private_key_file)
+    except (RotationError, KeyFileError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    if done.resumed:
+        print("finished a rotation that was interrupted after the database had been resealed")
+    else:
+        print(f"resealed under the new pair: {done.concerns} concerns, {done.notes} notes, {done.secrets} code secrets")
+    print(
+        "restart the console now: it signs officers in with the new key\n"
+        f"public key:  {settings.concern_public_key_file}\n  copy it to every public server and restart them; "
+        "then run `python -m web keys reseal` here\n"
+        f"retired key: {done.retired}\n  the console opens concerns sealed under it until they are resealed; "
+        "keep it offline while backups sealed with it are kept, or destroy it now if it leaked"
     )
     return 0
 

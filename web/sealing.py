@@ -10,10 +10,12 @@ import json
 import logging
 import os
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from nacl.encoding import Base64Encoder
+from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
 log = logging.getLogger("web.sealing")
@@ -48,6 +50,16 @@ def load_private_key(path: Path) -> PrivateKey:
         raise KeyFileError(f"cannot read the officers' private key from {path}: {error}") from None
 
 
+def retired_key_files(private_file: Path) -> list[Path]:
+    """The private keys `python -m web keys rotate` retired beside `private_file`, newest first."""
+    return sorted(private_file.parent.glob(private_file.name + ".retired-*"), reverse=True)
+
+
+def load_private_keys(private_file: Path) -> list[PrivateKey]:
+    """The current private key, then the retired ones: what the console opens concerns with."""
+    return [load_private_key(path) for path in (private_file, *retired_key_files(private_file))]
+
+
 def ensure_development_keys(public_file: Path, private_file: Path) -> None:
     """On a fresh checkout, make a key pair so the site runs; production keys are made on purpose."""
     if public_file.exists():
@@ -65,8 +77,18 @@ def seal(public_key: PublicKey, payload: dict[str, Any]) -> bytes:
     return bytes(SealedBox(public_key).encrypt(data))
 
 
-def unseal(private_key: PrivateKey, sealed: bytes) -> dict[str, Any]:
-    opened: dict[str, Any] = json.loads(SealedBox(private_key).decrypt(sealed).decode("utf-8"))
+def open_with_any(keys: Sequence[PrivateKey], sealed: bytes) -> bytes:
+    """The sealed bytes opened with the first of `keys` that opens them (the current key, then retired ones)."""
+    for key in keys:
+        try:
+            return bytes(SealedBox(key).decrypt(sealed))
+        except CryptoError:
+            continue
+    raise CryptoError("none of the officers' private keys opens this")
+
+
+def unseal(keys: PrivateKey | Sequence[PrivateKey], sealed: bytes) -> dict[str, Any]:
+    opened: dict[str, Any] = json.loads(open_with_any([keys] if isinstance(keys, PrivateKey) else keys, sealed))
     return opened
 
 

@@ -17,7 +17,7 @@ from web.console import auth, dashboard, views
 from web.errors import ErrorPageMiddleware
 from web.form_guard import BodyLimitMiddleware, SubmissionLimiter
 from web.http_cache import HttpCacheMiddleware
-from web.sealing import load_private_key
+from web.sealing import load_private_keys
 from web.security import SecurityHeadersMiddleware
 from web.settings import Settings
 from web.storage import create_database_engine, dispose_engine_on_shutdown
@@ -71,13 +71,15 @@ def create_console_app(settings: Settings | None = None) -> Starlette:
         middleware=middleware,
         exception_handlers={code: views.console_error for code in (400, 403, 404, 405, 413)},
     )
-    private_key = load_private_key(settings.console_private_key_file)
+    private_keys = load_private_keys(settings.console_private_key_file)  # the current key first
+    private_key = private_keys[0]
     app.state.settings = settings
     app.state.assets = assets
     app.state.templates = create_templates(settings, assets)
     app.state.engine = create_database_engine(settings.database_url)
     migrate(app.state.engine)
     app.state.private_key = private_key
+    app.state.private_keys = private_keys  # concerns sealed before a rotation reached the public site
     app.state.public_key = private_key.public_key
     app.state.console_key = hashlib.sha256(b"console-pending:" + bytes(private_key)).digest()
     app.state.totp_key = auth.totp_key(private_key)

@@ -179,8 +179,8 @@ async def concern_view(request: Request) -> Response:
     stored = concern_store.get_concern(state.engine, reference)
     if stored is None:
         raise HTTPException(status_code=404)
-    opened = unseal(state.private_key, stored.sealed)
-    note = unseal(state.private_key, stored.note_sealed).get("note", "") if stored.note_sealed else ""
+    opened = unseal(state.private_keys, stored.sealed)
+    note = unseal(state.private_keys, stored.note_sealed).get("note", "") if stored.note_sealed else ""
     store.record(state.engine, request.state.signed_in.officer.username, "opened", reference)
     return _render(
         request,

@@ -1,0 +1,145 @@
+"""Rotating the officers' key pair: every concern, note and code secret sealed again, nothing lost on failure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import stat
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from nacl.exceptions import CryptoError
+from nacl.public import PrivateKey
+from starlette.testclient import TestClient
+
+from tests.conftest import add, sent_reference, sign_in, submit_concern
+from web import key_rotation
+from web.app import create_app
+from web.cli import rotate_keys
+from web.console.app import create_console_app
+from web.sealing import load_private_key, load_public_key, seal, unseal
+from web.settings import Settings
+from web.storage.concerns import get_concern, set_status
+
+
+@pytest.fixture
+def site_settings(settings: Settings, database_url: str) -> Settings:
+    return replace(settings, database_url=database_url)
+
+
+@pytest.fixture
+def site(site_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(site_settings)) as client:
+        yield client
+
+
+def console_for(settings: Settings) -> TestClient:
+    return TestClient(create_console_app(settings), base_url="https://console.test")
+
+
+def key_files(settings: Settings) -> dict[str, bytes]:
+    folder = settings.console_private_key_file.parent
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def test_rotation_reseals_concerns_notes_and_code_secrets_under_a_new_pair(
+    site: TestClient, site_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reference = sent_reference(submit_concern(site, "MARKER-ROTATE"))
+    engine = site.app.state.engine  # type: ignore[attr-defined]
+    old = load_private_key(site_settings.console_private_key_file)
+    set_status(engine, reference, "contacted", seal(old.public_key, {"note": "NOTE-ROTATE"}), dt.date.today())
+    with console_for(site_settings) as console:
+        secret = add(console, "olive", "officer")
+
+    assert rotate_keys(site_settings, "rotate") == 0
+    assert "1 concerns, 1 notes, 1 code secrets" in capsys.readouterr().out
+
+    new = load_private_key(site_settings.console_private_key_file)
+    assert bytes(new) != bytes(old)
+    assert load_public_key(site_settings.concern_public_key_file) == new.public_key
+    (retired,) = site_settings.console_private_key_file.parent.glob("concerns.key.retired-*")
+    assert bytes(load_private_key(retired)) == bytes(old) and stat.S_IMODE(retired.stat().st_mode) == 0o600
+    stored = get_concern(engine, reference)
+    assert stored is not None and stored.note_sealed is not None
+    assert unseal(new, stored.sealed)["answers"]["worries"].endswith("MARKER-ROTATE")
+    assert unseal(new, stored.note_sealed) == {"note": "NOTE-ROTATE"}
+    for sealed in (stored.sealed, stored.note_sealed):
+        with pytest.raises(CryptoError):
+            unseal(old, sealed)
+    with console_for(site_settings) as console:  # restarted: signs in with the same app, reads the concern
+        sign_in(console, "olive", secret)
+        page = console.get(f"/concerns/{reference}")
+    assert "MARKER-ROTATE" in page.text and "NOTE-ROTATE" in page.text
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_concern_sealed_with_the_old_public_key_is_read_then_resealed(
+    site: TestClient, site_settings: Settings
+) -> None:
+    """The public servers keep the old public key until they restart: the console opens what they seal with
+    the retired key, and `keys reseal` moves it under the current one."""
+    assert rotate_keys(site_settings, "rotate") == 0
+    reference = sent_reference(submit_concern(site, "MARKER-LATE"))  # this site still has the old public key
+    new = load_private_key(site_settings.console_private_key_file)
+    stored = get_concern(site.app.state.engine, reference)  # type: ignore[attr-defined]
+    assert stored is not None
+    with pytest.raises(CryptoError):
+        unseal(new, stored.sealed)
+    with console_for(site_settings) as console:
+        sign_in(console, "olive", add(console, "olive", "officer"))
+        assert "MARKER-LATE" in console.get(f"/concerns/{reference}").text
+    assert rotate_keys(site_settings, "reseal") == 0
+    stored = get_concern(site.app.state.engine, reference)  # type: ignore[attr-defined]
+    assert stored is not None and "MARKER-LATE" in unseal(new, stored.sealed)["answers"]["worries"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_rotation_that_cannot_open_everything_changes_nothing(
+    site: TestClient, site_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = sent_reference(submit_concern(site, "MARKER-KEPT"))
+    engine = site.app.state.engine  # type: ignore[attr-defined]
+    stranger = PrivateKey.generate().public_key
+    set_status(engine, first, "contacted", seal(stranger, {"note": "sealed for someone else"}), dt.date.today())
+    before_files, before_row = key_files(site_settings), get_concern(engine, first)
+
+    assert rotate_keys(site_settings, "rotate") == 1
+    assert "no key opens its note_sealed; nothing was changed" in capsys.readouterr().err
+    assert key_files(site_settings) == before_files
+    assert get_concern(engine, first) == before_row
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_rotation_interrupted_after_its_commit_is_finished_by_the_next(
+    site: TestClient, site_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reference = sent_reference(submit_concern(site, "MARKER-RESUMED"))
+    old = load_private_key(site_settings.console_private_key_file)
+    with console_for(site_settings) as console:
+        secret = add(console, "olive", "officer")
+    switch = key_rotation._switch
+
+    def power_cut(*args: object) -> None:
+        raise SystemExit("the machine stopped after the database committed")
+
+    monkeypatch.setattr(key_rotation, "_switch", power_cut)
+    with pytest.raises(SystemExit):
+        key_rotation.rotate(
+            site.app.state.engine,  # type: ignore[attr-defined]
+            site_settings.concern_public_key_file,
+            site_settings.console_private_key_file,
+        )
+    assert bytes(load_private_key(site_settings.console_private_key_file)) == bytes(old)  # not switched yet
+    monkeypatch.setattr(key_rotation, "_switch", switch)
+    done = key_rotation.rotate(
+        site.app.state.engine,  # type: ignore[attr-defined]
+        site_settings.concern_public_key_file,
+        site_settings.console_private_key_file,
+    )
+    assert done.resumed and done.retired is not None and done.retired.exists()
+    assert not list(Path(site_settings.console_private_key_file.parent).glob("*.new"))
+    with console_for(site_settings) as console:
+        sign_in(console, "olive", secret)
+        assert "MARKER-RESUMED" in console.get(f"/concerns/{reference}").text
