@@ -27,6 +27,7 @@ proof: setup-test browser audit-deps
 	$(PY) bench/hostile_clients.py
 	$(PY) bench/load.py
 	$(PY) bench/backup_rehearsal.py
+	$(PY) bench/key_rotation.py
 	$(PY) bench/security_matrix.py
 	$(PY) bench/shared_device.py
 

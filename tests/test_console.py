@@ -196,14 +196,19 @@ def test_a_secret_stored_in_clear_before_sealing_is_sealed_when_the_console_star
         assert _code_step(console, "olive", pyotp.TOTP(secret).now()) == 303
 
 
-def test_a_secret_sealed_with_another_key_signs_nobody_in(
+def test_a_secret_sealed_with_another_key_signs_nobody_in_and_is_not_held_against_them(
     console: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A replaced private key: every code is refused, and the log says why (README: operations)."""
+    """A replaced private key: every code is refused with a page that says why, the log says so (README:
+    operations), and it is not counted as a wrong code, so no account is locked for the console's fault."""
     secret = pyotp.random_base32()
     other_key = totp_key(PrivateKey.generate())
     engine = console.app.state.engine  # type: ignore[attr-defined]
     store.add_officer(engine, "olive", hash_password(PASSWORD), seal_totp_secret(other_key, secret), "officer")
     with caplog.at_level(logging.ERROR, logger="web.console"):
-        assert _code_step(console, "olive", pyotp.TOTP(secret).now()) == 401
+        for _ in range(6):
+            assert _code_step(console, "olive", pyotp.TOTP(secret).now()) == 503
     assert "cannot be opened" in caplog.text
+    officer = store.officer_by_username(engine, "olive")
+    assert officer is not None and officer.failed_sign_ins == 0 and officer.locked_until is None
+    assert store.audit_entries(engine)[0].action == "code-unreadable"

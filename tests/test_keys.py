@@ -8,18 +8,29 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import pyotp
 import pytest
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey
 from starlette.testclient import TestClient
 
-from tests.conftest import add, sent_reference, sign_in, submit_concern
+from tests.conftest import PASSWORD, add, sent_reference, sign_in, submit_concern
 from web import key_rotation
 from web.app import create_app
 from web.cli import rotate_keys
 from web.console.app import create_console_app
-from web.sealing import load_private_key, load_public_key, seal, unseal
+from web.console.auth import hash_password, open_totp_secret, seal_totp_secret, totp_key
+from web.sealing import (
+    generate_key_pair,
+    load_private_key,
+    load_private_keys,
+    load_public_key,
+    retired_key_files,
+    seal,
+    unseal,
+)
 from web.settings import Settings
+from web.storage import officers as store
 from web.storage.concerns import get_concern, set_status
 
 
@@ -107,8 +118,73 @@ def test_a_rotation_that_cannot_open_everything_changes_nothing(
 
     assert rotate_keys(site_settings, "rotate") == 1
     assert "no key opens its note_sealed; nothing was changed" in capsys.readouterr().err
-    assert key_files(site_settings) == before_files
+    after = key_files(site_settings)
+    assert {name: data for name, data in after.items() if not name.endswith(".new")} == before_files
+    assert set(after) - set(before_files) == {"concerns.pub.new", "concerns.key.new"}  # kept: see web/key_rotation.py
     assert get_concern(engine, first) == before_row
+
+    # Once the note is one the officers' key opens, the next rotation sees the .new pair does not open the
+    # database (the failed run never committed), starts again and succeeds.
+    old = load_private_key(site_settings.console_private_key_file)
+    set_status(engine, first, "contacted", seal(old.public_key, {"note": "mended"}), dt.date.today())
+    assert rotate_keys(site_settings, "rotate") == 0
+    assert not [name for name in key_files(site_settings) if name.endswith(".new")]
+    stored = get_concern(engine, first)
+    assert stored is not None and stored.note_sealed is not None
+    assert unseal(load_private_key(site_settings.console_private_key_file), stored.note_sealed) == {"note": "mended"}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_running_console_follows_a_rotation_and_two_in_one_second_keep_both_keys(
+    site: TestClient, site_settings: Settings
+) -> None:
+    """The console loads the keys again when the key file changes, so officers are not refused until a
+    restart; retired keys never overwrite each other, so what an outdated public server sealed still opens."""
+    reference = sent_reference(submit_concern(site, "MARKER-FOLLOWED"))
+    engine = site.app.state.engine  # type: ignore[attr-defined]
+    moment = dt.datetime(2026, 11, 26, 4, 0, tzinfo=dt.UTC)
+    with console_for(site_settings) as console:
+        secret = add(console, "olive", "officer")
+        for _ in range(2):
+            key_rotation.rotate(
+                engine, site_settings.concern_public_key_file, site_settings.console_private_key_file, now=moment
+            )
+        late = sent_reference(submit_concern(site, "MARKER-OUTDATED"))  # sealed under the very first key
+        sign_in(console, "olive", secret)
+        assert "MARKER-FOLLOWED" in console.get(f"/concerns/{reference}").text
+        assert "MARKER-OUTDATED" in console.get(f"/concerns/{late}").text
+    retired = sorted(path.name for path in site_settings.console_private_key_file.parent.glob("*.retired-*"))
+    assert retired == ["concerns.key.retired-20261126T040000Z", "concerns.key.retired-20261126T040000Z-2"]
+
+
+def test_only_the_rotations_own_retired_files_are_loaded(tmp_path: Path) -> None:
+    """A copy an operator keeps beside a retired key (encrypted, or a backup) is not a key to load."""
+    private_file = tmp_path / "concerns.key"
+    generate_key_pair(tmp_path / "concerns.pub", private_file)
+    (tmp_path / "concerns.key.retired-20261126T040000Z").write_bytes(private_file.read_bytes())
+    (tmp_path / "concerns.key.retired-20261126T040000Z.gpg").write_bytes(b"not a key")
+    (tmp_path / "concerns.key.retired-20261126T040000Z~").write_bytes(b"not a key")
+    assert [path.name for path in retired_key_files(private_file)] == ["concerns.key.retired-20261126T040000Z"]
+    assert len(load_private_keys(private_file)) == 2
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_code_secrets_restored_from_before_a_rotation_still_sign_in_and_are_resealed(
+    site: TestClient, site_settings: Settings
+) -> None:
+    """A backup taken before a rotation holds code secrets sealed under the retired key: they still open,
+    and `keys reseal` moves them under the current one."""
+    engine = site.app.state.engine  # type: ignore[attr-defined]
+    old = load_private_key(site_settings.console_private_key_file)
+    assert rotate_keys(site_settings, "rotate") == 0
+    secret = pyotp.random_base32()
+    store.add_officer(engine, "olive", hash_password(PASSWORD), seal_totp_secret(totp_key(old), secret), "officer")
+    with console_for(site_settings) as console:
+        sign_in(console, "olive", secret)
+    assert rotate_keys(site_settings, "reseal") == 0
+    stored = store.officer_by_username(engine, "olive")
+    current = load_private_key(site_settings.console_private_key_file)
+    assert stored is not None and open_totp_secret(totp_key(current), stored.totp_secret) == secret
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -206,7 +206,7 @@ def rotate_keys(settings: Settings, action: str) -> int:
     else:
         print(f"resealed under the new pair: {done.concerns} concerns, {done.notes} notes, {done.secrets} code secrets")
     print(
-        "restart the console now: it signs officers in with the new key\n"
+        "a running console loads the new key by itself\n"
         f"public key:  {settings.concern_public_key_file}\n  copy it to every public server and restart them; "
         "then run `python -m web keys reseal` here\n"
         f"retired key: {done.retired}\n  the console opens concerns sealed under it until they are resealed; "

@@ -182,8 +182,9 @@ async def _store_and_confirm(
 
 
 def _sent(request: Request, lang: str, reference: str) -> Response:
-    """The confirmation, as the answer to Send: reloading it sends the same post, which shows the same
-    reference (the token's key), and no address ever carries the reference number."""
+    """The confirmation, as the answer to Send, so no address ever carries the reference number. Without
+    JavaScript, reloading it sends the same post, which shows the same reference (the token's key); with
+    JavaScript, forms.mjs has replaced the entry, so reloading opens the start page."""
     return _page(request, "concern/sent.html", lang, reference=reference)
 
 

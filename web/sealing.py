@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,14 +27,29 @@ class KeyFileError(RuntimeError):
 
 
 def generate_key_pair(public_file: Path, private_file: Path) -> None:
-    """Write a new key pair: the private key readable by its owner only."""
+    """Write a new key pair, on disk before this returns: the private key readable by its owner only."""
     private = PrivateKey.generate()
-    private_file.parent.mkdir(parents=True, exist_ok=True)
-    public_file.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(private_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    _write_durably(private_file, private.encode(Base64Encoder) + b"\n", 0o600)
+    _write_durably(public_file, private.public_key.encode(Base64Encoder) + b"\n", 0o644)
+
+
+def _write_durably(path: Path, data: bytes, mode: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     with os.fdopen(descriptor, "wb") as handle:
-        handle.write(private.encode(Base64Encoder) + b"\n")
-    public_file.write_bytes(private.public_key.encode(Base64Encoder) + b"\n")
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    sync_directory(path.parent)
+
+
+def sync_directory(directory: Path) -> None:
+    """Make a file's creation or renaming in `directory` survive a power cut."""
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def load_public_key(path: Path) -> PublicKey:
@@ -50,9 +66,18 @@ def load_private_key(path: Path) -> PrivateKey:
         raise KeyFileError(f"cannot read the officers' private key from {path}: {error}") from None
 
 
+RETIRED = re.compile(r"\.retired-\d{8}T\d{6}Z(-\d+)?")  # what `keys rotate` adds to the key file's name
+
+
 def retired_key_files(private_file: Path) -> list[Path]:
-    """The private keys `python -m web keys rotate` retired beside `private_file`, newest first."""
-    return sorted(private_file.parent.glob(private_file.name + ".retired-*"), reverse=True)
+    """The private keys `python -m web keys rotate` retired beside `private_file`, newest first (only its own
+    names: a copy an operator made beside them, `….gpg` or `….bak`, is not a key to load)."""
+    retired = [
+        path
+        for path in private_file.parent.glob(private_file.name + ".retired-*")
+        if RETIRED.fullmatch(path.name.removeprefix(private_file.name))
+    ]
+    return sorted(retired, key=lambda path: path.name, reverse=True)
 
 
 def load_private_keys(private_file: Path) -> list[PrivateKey]:

@@ -17,7 +17,11 @@ window.history.replaceState(null, '', window.location.href)
 // The console's sign-in is left to the browser.
 for (const form of document.querySelectorAll('form[autocomplete="off"]')) {
   for (const field of form.querySelectorAll('input[autocomplete]:not([autocomplete="off"])')) {
-    field.addEventListener('input', () => field.setAttribute('autocomplete', 'off'), { once: true })
+    if (field.value) {
+      field.setAttribute('autocomplete', 'off') // shown again with what was typed: nothing left to suggest
+    } else {
+      field.addEventListener('input', () => field.setAttribute('autocomplete', 'off'), { once: true })
+    }
   }
 }
 

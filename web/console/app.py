@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
+from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.datastructures import State
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from web.access_log import AccessLogMiddleware
 from web.assets import Assets
@@ -17,7 +21,7 @@ from web.console import auth, dashboard, views
 from web.errors import ErrorPageMiddleware
 from web.form_guard import BodyLimitMiddleware, SubmissionLimiter
 from web.http_cache import HttpCacheMiddleware
-from web.sealing import load_private_keys
+from web.sealing import KeyFileError, load_private_keys
 from web.security import SecurityHeadersMiddleware
 from web.settings import Settings
 from web.storage import create_database_engine, dispose_engine_on_shutdown
@@ -25,6 +29,45 @@ from web.storage.migrate import migrate
 from web.templating import create_templates
 
 SIGN_INS_PER_HOUR = 20
+log = logging.getLogger("web.console")
+
+
+def use_keys(state: State, private_file: Path) -> None:
+    """The officers' keys, and what is derived from them, on the app's state: the current key first, then the
+    retired ones (concerns and code secrets sealed before a rotation reached everything)."""
+    private_keys = load_private_keys(private_file)
+    current = private_keys[0]
+    state.private_key = current
+    state.private_keys = private_keys
+    state.public_key = current.public_key
+    state.console_key = hashlib.sha256(b"console-pending:" + bytes(current)).digest()
+    state.totp_key = auth.totp_key(current)
+    state.totp_keys = [auth.totp_key(key) for key in private_keys]
+    state.key_file_version = _version(private_file)
+
+
+def _version(path: Path) -> tuple[int, int, int]:
+    status = os.stat(path)
+    return status.st_ino, status.st_mtime_ns, status.st_size
+
+
+class KeyReloadMiddleware:
+    """Loads the keys again when the key file has changed (`python -m web keys rotate` renames a new key over
+    it), so a running console follows a rotation at once instead of refusing every officer's code."""
+
+    def __init__(self, app: ASGIApp, *, private_file: Path) -> None:
+        self.app = app
+        self.private_file = private_file
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = scope["app"].state
+        try:
+            if scope["type"] == "http" and _version(self.private_file) != state.key_file_version:
+                use_keys(state, self.private_file)
+                log.warning("console: the officers' key file changed; keys loaded again")
+        except (OSError, KeyFileError) as error:  # mid-rename, or unreadable: keep the keys it has
+            log.error("console: the officers' key file changed but cannot be read: %s", error)
+        await self.app(scope, receive, send)
 
 
 class ConsoleBodyLimit(BodyLimitMiddleware):
@@ -63,6 +106,7 @@ def create_console_app(settings: Settings | None = None) -> Starlette:
         Middleware(ConsoleBodyLimit, max_bytes=settings.max_body_bytes),
         Middleware(ErrorPageMiddleware, debug=settings.debug, handler=views.console_error),
         Middleware(HttpCacheMiddleware),
+        Middleware(KeyReloadMiddleware, private_file=settings.console_private_key_file),
     ]
     app = Starlette(
         debug=settings.debug,
@@ -71,18 +115,12 @@ def create_console_app(settings: Settings | None = None) -> Starlette:
         middleware=middleware,
         exception_handlers={code: views.console_error for code in (400, 403, 404, 405, 413)},
     )
-    private_keys = load_private_keys(settings.console_private_key_file)  # the current key first
-    private_key = private_keys[0]
+    use_keys(app.state, settings.console_private_key_file)
     app.state.settings = settings
     app.state.assets = assets
     app.state.templates = create_templates(settings, assets)
     app.state.engine = create_database_engine(settings.database_url)
     migrate(app.state.engine)
-    app.state.private_key = private_key
-    app.state.private_keys = private_keys  # concerns sealed before a rotation reached the public site
-    app.state.public_key = private_key.public_key
-    app.state.console_key = hashlib.sha256(b"console-pending:" + bytes(private_key)).digest()
-    app.state.totp_key = auth.totp_key(private_key)
     auth.seal_plain_totp_secrets(app.state.engine, app.state.totp_key)
     app.state.sign_in_limiter = SubmissionLimiter(SIGN_INS_PER_HOUR)
     app.state.library = None

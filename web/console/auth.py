@@ -17,6 +17,7 @@ import hmac
 import logging
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyotp
@@ -77,6 +78,11 @@ def open_totp_secret(key: bytes, sealed: str) -> str | None:
         return None
 
 
+def open_totp_secret_with_any(keys: Sequence[bytes], sealed: str) -> str | None:
+    """The secret, opened with the first key that opens it: the current key's, then retired ones'."""
+    return next((secret for key in keys if (secret := open_totp_secret(key, sealed)) is not None), None)
+
+
 def seal_plain_totp_secrets(engine: Engine, key: bytes) -> int:
     """Seal the secrets stored in clear before sealing was built; the console does it as it starts."""
     plain = [officer for officer in store.all_officers(engine) if not officer.totp_secret.startswith(SEALED)]
@@ -124,17 +130,21 @@ class Code(enum.Enum):
     RIGHT = "right"
     WRONG = "wrong"
     REPLAYED = "replayed"  # right, but already used: someone else may have seen or intercepted it
+    UNREADABLE = "unreadable"  # no key the console has opens the officer's secret: not the officer's fault
 
 
-def check_code(engine: Engine, key: bytes, officer: store.Officer, code: str, at: float | None = None) -> Code:
-    """A TOTP code from the officer's app: right now or one step either side, and never used before."""
+def check_code(
+    engine: Engine, keys: Sequence[bytes], officer: store.Officer, code: str, at: float | None = None
+) -> Code:
+    """A TOTP code from the officer's app: right now or one step either side, and never used before. `keys`
+    open the secret: the current key's first, then those of retired keys (a backup from before a rotation)."""
     code = "".join(code.split())
     if not (code.isascii() and code.isdigit() and len(code) == 6):  # "²" is a digit to isdigit()
         return Code.WRONG
-    secret = open_totp_secret(key, officer.totp_secret)
+    secret = open_totp_secret_with_any(keys, officer.totp_secret)
     if secret is None:
         log.error("console: an officer's code secret cannot be opened: was the officers' private key replaced?")
-        return Code.WRONG
+        return Code.UNREADABLE
     totp = pyotp.TOTP(secret)
     moment = at if at is not None else time.time()
     for drift in (0, -1, 1):

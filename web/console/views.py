@@ -22,6 +22,9 @@ from web.storage import officers as store
 Handler = Callable[[Request], Awaitable[Response]]
 log = logging.getLogger("web.console")
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+UNREADABLE = (
+    "Codes cannot be checked for your account at the moment. Tell an administrator: the console's keys do not open it."
+)
 
 
 def _render(request: Request, template: str, *, status_code: int = 200, **context: Any) -> Response:
@@ -134,7 +137,10 @@ async def code_verify(request: Request) -> Response:
     officer = _pending_officer(request)
     if officer is None:
         return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
-    checked = auth.check_code(state.engine, state.totp_key, officer, str(form.get("code", ""))[:20])
+    checked = auth.check_code(state.engine, state.totp_keys, officer, str(form.get("code", ""))[:20])
+    if checked is auth.Code.UNREADABLE:  # the console's keys, not the officer: not counted as a failure
+        store.record(state.engine, officer.username, "code-unreadable")
+        return _render(request, "console/code.html", error=UNREADABLE, status_code=503)
     if checked is not auth.Code.RIGHT:
         replayed = checked is auth.Code.REPLAYED  # seen, or intercepted: the admins' audit log shows it
         if replayed:
