@@ -12,6 +12,7 @@ import pyotp
 import pytest
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey
+from sqlalchemy import update
 from starlette.testclient import TestClient
 
 from tests.conftest import PASSWORD, add, sent_reference, sign_in, submit_concern
@@ -32,6 +33,7 @@ from web.sealing import (
 from web.settings import Settings
 from web.storage import officers as store
 from web.storage.concerns import get_concern, set_status
+from web.storage.tables import concerns
 
 
 @pytest.fixture
@@ -219,3 +221,24 @@ def test_a_rotation_interrupted_after_its_commit_is_finished_by_the_next(
     with console_for(site_settings) as console:
         sign_in(console, "olive", secret)
         assert "MARKER-RESUMED" in console.get(f"/concerns/{reference}").text
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_concern_no_console_key_opens_gets_a_page_that_says_so(
+    site: TestClient, site_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A public server with the wrong public key: the officer sees why, not a server error, and the audit log
+    and the server's log name the concern (never its content)."""
+    reference = sent_reference(submit_concern(site, "MARKER-STRANGER"))
+    engine = site.app.state.engine  # type: ignore[attr-defined]
+    stranger = PrivateKey.generate().public_key
+    with engine.begin() as connection:
+        connection.execute(
+            update(concerns).where(concerns.c.reference == reference).values(sealed=seal(stranger, {"worries": "x"}))
+        )
+    with console_for(site_settings) as console:
+        sign_in(console, "olive", add(console, "olive", "officer"))
+        page = console.get(f"/concerns/{reference}")
+    assert page.status_code == 503 and "cannot be opened with the console" in page.text
+    assert reference in caplog.text and "MARKER" not in caplog.text
+    assert store.audit_entries(engine)[0].action == "unopenable"

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from nacl.exceptions import CryptoError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -22,6 +23,7 @@ from web.storage import officers as store
 Handler = Callable[[Request], Awaitable[Response]]
 log = logging.getLogger("web.console")
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+UNOPENABLE = "This concern cannot be opened with the console's keys. Tell an administrator."
 UNREADABLE = (
     "Codes cannot be checked for your account at the moment. Tell an administrator: the console's keys do not open it."
 )
@@ -185,8 +187,13 @@ async def concern_view(request: Request) -> Response:
     stored = concern_store.get_concern(state.engine, reference)
     if stored is None:
         raise HTTPException(status_code=404)
-    opened = unseal(state.private_keys, stored.sealed)
-    note = unseal(state.private_keys, stored.note_sealed).get("note", "") if stored.note_sealed else ""
+    try:
+        opened = unseal(state.private_keys, stored.sealed)
+        note = unseal(state.private_keys, stored.note_sealed).get("note", "") if stored.note_sealed else ""
+    except CryptoError:  # sealed for a key this console does not have (a public server's wrong public key)
+        log.error("console: concern %s opens with none of the console's keys", reference)
+        store.record(state.engine, request.state.signed_in.officer.username, "unopenable", reference)
+        return _render(request, "console/error.html", title=UNOPENABLE, status_code=503)
     store.record(state.engine, request.state.signed_in.officer.username, "opened", reference)
     return _render(
         request,
