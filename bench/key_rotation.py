@@ -1,8 +1,9 @@
 """Key rotation: how long `keys rotate` takes, and what a public server sending concerns meanwhile sees.
 
     .venv/bin/python bench/key_rotation.py [--concerns 10000] [--officers 20] [--sample 200]
+        [--database sqlite|postgresql|both]
 
-Fills a database (SQLite, then PostgreSQL when it is installed) with sealed concerns, each with a note, and
+Fills a database (SQLite, then PostgreSQL) with sealed concerns, each with a note, and
 officers with sealed code secrets; then rotates the key pair (web/key_rotation.py) while a writer keeps
 storing concerns as the public site does. The rotation holds its rows (PostgreSQL) or SQLite's write lock
 for its whole transaction, so the writer's slowest store shows how long a person pressing Send waited, and
@@ -29,7 +30,7 @@ from nacl.exceptions import CryptoError
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.backup_rehearsal import fill  # noqa: E402
-from tests.postgres import new_database, postgres_server  # noqa: E402
+from bench.server import DATABASE_LABELS, databases  # noqa: E402
 from web.console.auth import hash_password, new_totp_secret, seal_totp_secret, totp_key  # noqa: E402
 from web.key_rotation import rotate  # noqa: E402
 from web.sealing import generate_key_pair, load_private_key, load_public_key, seal, unseal  # noqa: E402
@@ -148,22 +149,22 @@ def main() -> None:
     parser.add_argument("--concerns", type=int, default=10_000)
     parser.add_argument("--officers", type=int, default=20)
     parser.add_argument("--sample", type=int, default=200)
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
     runs = []
-    with tempfile.TemporaryDirectory() as tmp, postgres_server() as server:
-        databases = {"SQLite": f"sqlite:///{tmp}/rotation.sqlite3"}
-        if server is not None:
-            databases["PostgreSQL"] = new_database(server)
-        for name, url in databases.items():
+    wanted = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    with tempfile.TemporaryDirectory() as tmp, databases(Path(tmp), wanted) as urls:
+        for name, url in urls.items():
             work = Path(tmp) / name
             work.mkdir()
-            runs.append(run(name, url, work, args))
+            runs.append(run(DATABASE_LABELS[name], url, work, args))
             print(runs[-1], flush=True)
     lines = [
         "# Key rotation",
         "",
         f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, 2 cores, by "
-        f"`bench/key_rotation.py --concerns {args.concerns} --officers {args.officers} --sample {args.sample}`: "
+        f"`bench/key_rotation.py --concerns {args.concerns} --officers {args.officers} --sample {args.sample} "
+        f"--database {args.database}`: "
         "every concern has a note; a writer stores a concern every 50 ms throughout, with the old public key.",
         "",
         "| database | concerns | resealed (concerns / notes / code secrets) | rotation s | stored meanwhile | "
