@@ -37,12 +37,11 @@ def use_keys(state: State, private_file: Path) -> None:
     retired ones (concerns and code secrets sealed before a rotation reached everything)."""
     private_keys = load_private_keys(private_file)
     current = private_keys[0]
-    state.private_key = current
     state.private_keys = private_keys
-    state.public_key = current.public_key
+    state.public_key = current.public_key  # seals officers' notes
     state.console_key = hashlib.sha256(b"console-pending:" + bytes(current)).digest()
-    state.totp_key = auth.totp_key(current)
     state.totp_keys = [auth.totp_key(key) for key in private_keys]
+    state.totp_key = state.totp_keys[0]  # seals new code secrets
     state.key_file_version = _version(private_file)
 
 
