@@ -44,7 +44,12 @@ class PageState:
 
 
 NOT_FOUND = PageState("not-found", "/en/this-page-does-not-exist", status=404)
-PAGE_STATES = [PageState(path, path) for path in SITEMAP_PATHS] + [NOT_FOUND]
+# Pages kept out of the sitemap (robots: noindex) that readers see all the same: the forms' first pages,
+# with the notice they show without JavaScript (ADR 10).
+FORM_STATES = [
+    PageState(path, path) for path in ("/en/share-a-concern", "/en/share-a-concern/questions", "/cy/share-a-concern")
+]
+PAGE_STATES = [PageState(path, path) for path in SITEMAP_PATHS] + FORM_STATES + [NOT_FOUND]
 PAGES: list[ParameterSet] = [pytest.param(state, id=state.id) for state in PAGE_STATES]
 
 

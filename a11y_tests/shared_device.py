@@ -1,6 +1,9 @@
-"""A shared device, after the fact: one person reads advice, saves it for offline, asks for a call back,
-shares a concern and leaves with "Exit this page"; the browser closes; then everything Chromium kept on
-disk is searched for what they typed.
+"""A shared device, after the fact: one person reads advice, saves it for offline, searches, asks for a
+call back, shares a concern and leaves with "Exit this page"; someone presses Back; the browser closes; then
+everything Chromium kept on disk is searched for what they typed.
+
+Chromium runs as people have it, with the back/forward cache on (Playwright turns it off by default), so
+Back after Exit shows what a real browser would bring back (issue 13).
 
 Used by a11y_tests/test_shared_device.py (the checks) and bench/shared_device.py (the figures). The
 browser is Debian's Chromium with the tests' flags, in a persistent profile (`launch_persistent_context`),
@@ -30,15 +33,24 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus, urlsplit
 
 from playwright.sync_api import BrowserContext, Page, Playwright, ViewportSize, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from a11y_tests.browser import launch_options
+from a11y_tests.slow_proxy import SlowProxy
 from a11y_tests.test_offline import CONTROLLED  # the same wait for the worker to take control
 
 VIEWPORT = ViewportSize(width=1280, height=900)
 ADVICE = ("/en/signs-to-spot", "/en/what-is-prevent", "/en/staying-safe-online")
-# How each exit is made. "no-exit" closes the browser on the confirmation page: the control run, which
-# shows the inspection finds the worker, its caches and the disk cache when they are there.
-VARIANTS = ("click", "shift-three-times", "no-javascript", "no-exit")
+# How each exit is made, and from where. The first three leave from the confirmation page; "from-check-page"
+# leaves from "Check your answers" before Send, with every answer on the page; "slow-network" leaves while the
+# network's answer to a saved page is still on its way (it lands after Exit). "no-exit" closes the browser on
+# the confirmation page: the control run, which shows the inspection finds the worker, its caches, the disk
+# cache and a page Back restores when they are there.
+VARIANTS = ("click", "shift-three-times", "no-javascript", "from-check-page", "slow-network", "no-exit")
+LATE = 6.0  # seconds the network holds back the saved page in "slow-network": past the worker's 3-second wait
+# Everything a page shows: its text, and what is typed into its fields (not in the HTML).
+SHOWN = """() => [document.title, document.body ? document.body.innerText : '',
+    ...Array.from(document.querySelectorAll('input, textarea'), (field) => field.value)].join('\\n')"""
 ENCODINGS: dict[str, Callable[[str], bytes]] = {
     "UTF-8": lambda text: text.encode(),
     "UTF-16-LE": lambda text: text.encode("utf-16-le"),  # Blink's strings: page state, form state
@@ -95,6 +107,8 @@ def new_markers() -> dict[str, str]:
             "access_other",
             "callback_times",
             "callback_language",
+            "search_phrase",
+            "search_more",
         )
     }
     return {
@@ -172,6 +186,15 @@ class ProfileScan:
         return [hit for hit in self.hits if hit.marker in wanted and not hit.file.startswith(outside)]
 
 
+@dataclass(frozen=True)
+class BackView:
+    """What Back showed after Exit: every address the tab went through, and what the page showed at the end."""
+
+    addresses: list[str]
+    shown: str
+    refused: str = ""  # Chromium's own error instead of a page (a POST it will not send again unasked)
+
+
 @dataclass
 class Visit:
     """One run of the scenario: what was typed, what the browser was told, and what it kept."""
@@ -181,6 +204,7 @@ class Visit:
     references: list[str] = field(default_factory=list)
     fields: list[FieldSeen] = field(default_factory=list)
     before_exit: SiteStorage | None = None
+    back: BackView | None = None  # Back pressed after Exit (for "no-exit": after leaving for another page)
     scan: ProfileScan | None = None
     after: SiteStorage | None = None
     seconds: float = 0.0
@@ -190,20 +214,45 @@ class Visit:
         return list(self.markers.values())
 
 
-def run(playwright: Playwright, base_url: str, exit_url: str, profile: Path, variant: str) -> Visit:
-    """The whole scenario in a fresh profile: visit, close, inspect the files, relaunch and ask the site."""
+def run(
+    playwright: Playwright,
+    base_url: str,
+    exit_url: str,
+    profile: Path,
+    variant: str,
+    *,
+    proxy: SlowProxy | None = None,
+) -> Visit:
+    """The whole scenario in a fresh profile: visit, leave, go Back, close, inspect the files, relaunch and
+    ask the site. "slow-network" needs `proxy` (a11y_tests/slow_proxy.py) in front of the site."""
     started = time.monotonic()
     visit = Visit(variant, new_markers())
     javascript = variant != "no-javascript"
+    if variant == "slow-network":
+        assert proxy is not None, "the slow-network run needs a proxy in front of the site"
+        base_url = proxy.url
     context = launch(playwright, profile, javascript=javascript)
     try:
         page = context.pages[0] if context.pages else context.new_page()
         read_and_save(page, base_url, javascript=javascript)
-        visit.references.append(ask_for_a_call_back(page, base_url, visit))
-        visit.references.append(share_a_concern(page, base_url, visit))
+        landed = None
+        if variant == "slow-network":
+            assert proxy is not None
+            landed = proxy.hold(ADVICE[1], LATE)
+            page.goto(base_url + ADVICE[1])  # the saved copy, after the worker's wait: the network is late
+        else:
+            if javascript:
+                search_live(page, base_url, visit)
+            visit.references.append(ask_for_a_call_back(page, base_url, visit))
+            reference = share_a_concern(page, base_url, visit, send=variant != "from-check-page")
+            visit.references += [reference] if reference else []
         if javascript:
             visit.before_exit = site_storage(context, base_url)
         leave(page, variant, exit_url)
+        if landed is not None:
+            assert landed.wait(LATE + 10), "the late answer never landed"
+            page.wait_for_timeout(1000)  # time for a worker still running to write what it received
+        visit.back = back_after_exit(page, base_url) if variant != "no-exit" else back_after_leaving(page, base_url)
     finally:
         context.close()  # Chromium writes its databases and session files as it closes
     visit.scan = scan_profile(profile, [*visit.answers, *visit.references], base_url)
@@ -218,6 +267,7 @@ def launch(playwright: Playwright, profile: Path, *, javascript: bool = True) ->
         str(profile),
         viewport=VIEWPORT,
         java_script_enabled=javascript,
+        ignore_default_args=["--disable-back-forward-cache"],  # on, as in every real Chrome
         **launch_options(),  # type: ignore[arg-type]
     )
 
@@ -248,8 +298,24 @@ def ask_for_a_call_back(page: Page, base_url: str, visit: Visit) -> str:
     return confirmed_reference(page)
 
 
-def share_a_concern(page: Page, base_url: str, visit: Visit) -> str:
-    """The online form as a person walks it, from the start page to the reference number."""
+def search_live(page: Page, base_url: str, visit: Visit) -> None:
+    """Type a search a word at a time, pausing as people do, so live results (htmx) come in after each."""
+    page.goto(base_url + "/en/search")
+    page.wait_for_function("() => window.htmx !== undefined")
+    box = page.locator("input[name=q]")
+    for words in (
+        "my son",
+        f" {visit.markers['search_phrase']}",
+        f" is being groomed by {visit.markers['search_more']}",
+    ):
+        box.press_sequentially(words, delay=20)
+        page.wait_for_timeout(900)  # past the 400 ms pause after which the results are fetched
+    expect(page.locator("#search-status")).to_contain_text(visit.markers["search_more"])
+
+
+def share_a_concern(page: Page, base_url: str, visit: Visit, *, send: bool = True) -> str | None:
+    """The online form as a person walks it, from the start page to the reference number (or, without
+    `send`, to "Check your answers", every answer on the page)."""
     markers = visit.markers
     page.goto(base_url + "/en/share-a-concern")
     go_on(page, "a.govuk-button--start")
@@ -275,6 +341,8 @@ def share_a_concern(page: Page, base_url: str, visit: Visit) -> str:
     page.locator("#heard_about").check()
     go_on(page)
     assert markers["worries"] in page.locator("main").inner_text(), "the check page does not show the answers"
+    if not send:
+        return None
     go_on(page, "button[name='send']")
     return confirmed_reference(page)
 
@@ -308,7 +376,7 @@ def record_fields(page: Page, where: str, visit: Visit) -> None:
 
 
 def leave(page: Page, variant: str, exit_url: str) -> None:
-    if variant in ("click", "no-javascript"):
+    if variant in ("click", "no-javascript", "from-check-page", "slow-network"):
         page.get_by_role("button", name="Exit this page").click()
     elif variant == "shift-three-times":
         page.wait_for_function("document.body.classList.contains('govuk-frontend-supported')")
@@ -321,6 +389,33 @@ def leave(page: Page, variant: str, exit_url: str) -> None:
     # The worker forgets on its own time after the page has gone (static/js/offline.mjs): let it finish,
     # as it would while the person goes on reading the neutral site.
     page.wait_for_timeout(1000)
+
+
+def back_after_exit(page: Page, base_url: str) -> BackView:
+    """Someone else picks up the device and presses Back: what the tab goes through and what it shows."""
+    addresses: list[str] = []
+    page.on("framenavigated", lambda frame: addresses.append(frame.url) if frame == page.main_frame else None)
+    refused = ""
+    try:
+        # A page restored from the back/forward cache fires no load event: wait only for the commit.
+        page.go_back(wait_until="commit", timeout=15_000)
+    except PlaywrightError as error:  # e.g. net::ERR_CACHE_MISS: a POST that Chromium will not resend unasked
+        refused = str(error).splitlines()[0]
+    page.wait_for_timeout(2000)  # a restored page that leaves again does so at once
+    return BackView(addresses, _shown(page), refused)
+
+
+def back_after_leaving(page: Page, base_url: str) -> BackView:
+    """The control: leave the confirmation page for an advice page (no Exit), then Back."""
+    page.goto(base_url + ADVICE[0])
+    return back_after_exit(page, base_url)
+
+
+def _shown(page: Page) -> str:
+    try:
+        return str(page.evaluate(SHOWN))
+    except PlaywrightError:  # an error page of Chromium's own, or a page still changing
+        return page.content()
 
 
 def site_storage(context: BrowserContext, base_url: str) -> SiteStorage:

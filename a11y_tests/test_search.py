@@ -65,6 +65,7 @@ def test_with_javascript_typing_updates_the_results_and_status_in_place(page: Pa
     expect(status).to_have_attribute("role", "status")
     expect(box).to_be_focused()
     assert urlsplit(page.url).path == f"/{lang}/search"
+    assert urlsplit(page.url).query == "", "live results put the half-typed phrase in the address (and History)"
 
     box.fill("zzyzzx")
     expect(status).to_have_text(re.compile(r"^0 \S.* “zzyzzx”$"))

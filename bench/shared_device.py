@@ -3,10 +3,12 @@
     .venv/bin/python bench/shared_device.py      # writes bench/results/shared-device.md
 
 The scenario and the inspection are a11y_tests/shared_device.py's, as in a11y_tests/test_shared_device.py:
-read advice, save it for offline, ask for a call back, share a concern with a unique marker in every
-free-text answer, leave (exit button, Shift ×3, the button without JavaScript, or not at all), close the
-browser, search every file of the profile, read History and Web Data, and ask a relaunched browser what
-the site still has. Here every finding is written down, not only judged.
+read advice, save it for offline, search (live results), ask for a call back, share a concern with a unique
+marker in every free-text answer and search phrase, leave (exit button, Shift ×3, the button without
+JavaScript, from "Check your answers", while a saved page's network answer is late, or not at all), press
+Back, close the browser, search every file of the profile, read History and Web Data, and ask a relaunched
+browser what the site still has. Chromium runs with its back/forward cache on. Here every finding is
+written down, not only judged.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from a11y_tests.live_server import live_server, neutral_site  # noqa: E402
 from a11y_tests.shared_device import VARIANTS, Hit, Visit, run  # noqa: E402
+from a11y_tests.slow_proxy import slow_proxy  # noqa: E402
 from web.audit.browser import chromium_path  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "shared-device.md"
@@ -93,6 +96,7 @@ def describe(visit: Visit) -> list[str]:
         f"- answers in session-log commands a later one replaced (no restore uses them):"
         f" {sum(hit.count for hit in superseded)} ({where(superseded)})",
         f"- reference numbers found: {sum(hit.count for hit in references)} ({where(references)})",
+        f"- Back after leaving: {back_summary(visit)}",
         f"- History, the site's addresses: {history or 'none'}",
         f"- HTTP disk cache, the site's addresses: {listed(scan.disk_cache)}",
         f"- code cache, the site's scripts: {listed(scan.code_cache)}",
@@ -110,6 +114,25 @@ def describe(visit: Visit) -> list[str]:
     ]
 
 
+def back_summary(visit: Visit) -> str:
+    back = visit.back
+    if back is None:
+        return "not pressed"
+    secrets = [*visit.answers, *visit.references]
+    shown = sum(secret.lower() in back.shown.lower() for secret in secrets)
+    went = " → ".join(
+        "/" + address.split("/", 3)[-1] if "127.0.0.1" in address else "neutral site" for address in back.addresses
+    )
+    return (
+        f"went {went or 'nowhere'}{f' ({back.refused})' if back.refused else ''}; answers or references shown: {shown}"
+    )
+
+
+def back_shown(visit: Visit) -> int:
+    back = visit.back
+    return sum(s.lower() in back.shown.lower() for s in [*visit.answers, *visit.references]) if back else 0
+
+
 def summary(visit: Visit) -> str:
     """One row of the table: what is left, in counts."""
     scan, after = visit.scan, visit.after
@@ -120,7 +143,8 @@ def summary(visit: Visit) -> str:
     form_pages = [entry for entry in scan.history if "/share-a-concern" in entry.url]
     return (
         f"| {visit.variant} | {scan.files} | {scan.bytes:,} | **{answers}** | {superseded} | {references} |"
-        f" {len(form_pages)} | {len(after.registrations)} / {len(after.caches)} | {len(scan.disk_cache)} |"
+        f" {len(form_pages)} | {back_shown(visit)} | {len(after.registrations)} / {len(after.caches)} |"
+        f" {len(scan.disk_cache)} |"
         f" {scan.autofill_rows} | {visit.seconds:.1f} |"
     )
 
@@ -135,7 +159,8 @@ def main() -> None:
         sync_playwright() as p,
     ):
         for variant in VARIANTS:
-            visits.append(run(p, base, exit_url, Path(tmp) / variant, variant))
+            with slow_proxy(base) as proxy:
+                visits.append(run(p, base, exit_url, Path(tmp) / variant, variant, proxy=proxy))
             print(f"{variant}: {visits[-1].seconds:.1f} s", file=sys.stderr)
     fields = visits[0].fields
     lines = [
@@ -143,11 +168,14 @@ def main() -> None:
         "",
         f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by `bench/shared_device.py` on {platform.machine()}"
         f" {platform.system()}, Python {platform.python_version()}; {chromium_version()},"
-        " headless, persistent profile.",
-        "Each run: three advice pages read, all advice saved for offline, a call back asked for, a concern shared "
-        "to its reference number, then the exit as named (`no-exit`: the browser closed on the confirmation page). "
-        "Every free-text answer carries a unique marker, searched in every file as UTF-8, UTF-16-LE, form- and "
-        "percent-encoded, and phone numbers without spaces. Checked by `a11y_tests/test_shared_device.py`.",
+        " headless, persistent profile, back/forward cache on.",
+        "Each run: three advice pages read, all advice saved for offline, a search typed with live results, a call"
+        " back asked for, a concern shared to its reference number, then the exit as named, then Back"
+        " (`from-check-page`: Exit before Send; `slow-network`: Exit while a saved page's network answer is 6 s"
+        " late, no form; `no-exit`: no Exit, Back from an advice page to the confirmation, the control). Every"
+        " free-text answer and search phrase carries a unique marker, searched in every file as UTF-8, UTF-16-LE,"
+        " form- and percent-encoded, and phone numbers without spaces. Checked by"
+        " `a11y_tests/test_shared_device.py`.",
         "",
         f"Text fields seen: {len(fields)}, autocomplete: "
         + ", ".join(f"{value} ×{count}" for value, count in Counter(str(f.autocomplete) for f in fields).items())
@@ -156,8 +184,9 @@ def main() -> None:
         + ".",
         "",
         "| exit | files | bytes | answers found | in replaced log commands | reference numbers found |"
-        " History: form pages | after: workers / caches | disk cache: site addresses | autofill entries | s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " History: form pages | shown by Back | after: workers / caches | disk cache: site addresses |"
+        " autofill entries | s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *[summary(visit) for visit in visits],
         "",
         "Answers: occurrences of any answer in any file (in a session log, in the commands a restore uses)."

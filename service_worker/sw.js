@@ -33,19 +33,34 @@ function pageKey (url) {
   return new URL(url, self.location.origin).pathname
 }
 
+// After Exit nothing may be written (issue 13): `forget` sets this flag and aborts every fetch the worker
+// has in flight, and no write happens to a cache that is not there already (`caches.open` would create
+// it), so a response that lands late cannot bring back what Exit removed.
+let forgotten = false
+let inFlight = new AbortController()
+
+async function openExisting (name) {
+  return !forgotten && (await caches.has(name)) ? caches.open(name) : null
+}
+
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(CONFIG.precache)))
 })
 
-// Saved pages move into this version's cache (refreshed when next read online); older caches go.
+// Saved pages move into this version's cache (refreshed when next read online); older caches go. Each
+// page is checked again on the way, by this version's rules: one an older worker should not have kept
+// (a form page, a private answer) is left behind.
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     const names = await caches.keys()
-    const pages = await caches.open(PAGES)
     for (const name of names.filter((name) => name.startsWith(PAGES_PREFIX) && name !== PAGES)) {
       const old = await caches.open(name)
       for (const request of await old.keys()) {
-        if (!(await pages.match(request))) await pages.put(request, await old.match(request))
+        const path = pageKey(request.url)
+        const response = await old.match(request)
+        if (forgotten || !cacheable(response, path)) continue
+        const pages = await caches.open(PAGES)
+        if (!(await pages.match(request))) await pages.put(request, response)
       }
     }
     await Promise.all(names.filter((name) => name.startsWith(PREFIX) && name !== SHELL && name !== PAGES)
@@ -54,15 +69,15 @@ self.addEventListener('activate', (event) => {
   })())
 })
 
+// The reader asked to save these pages: the only way a page gets into the pages cache.
 async function save (urls) {
-  const pages = await caches.open(PAGES)
   const failed = []
   const queue = [...urls]
   async function next () {
     for (let url = queue.shift(); url !== undefined; url = queue.shift()) {
       try {
-        const response = await fetch(url, { credentials: 'same-origin' })
-        if (cacheable(response, pageKey(url))) await pages.put(pageKey(url), response)
+        const response = await fetch(url, { credentials: 'same-origin', signal: inFlight.signal })
+        if (!forgotten && cacheable(response, pageKey(url))) await (await caches.open(PAGES)).put(pageKey(url), response)
         else failed.push(url)
       } catch (error) {
         failed.push(url)
@@ -74,6 +89,9 @@ async function save (urls) {
 }
 
 async function forget () {
+  forgotten = true
+  inFlight.abort()
+  inFlight = new AbortController()
   const names = await caches.keys()
   await Promise.all(names.filter((name) => name.startsWith(PREFIX)).map((name) => caches.delete(name)))
   await self.registration.unregister()
@@ -96,14 +114,13 @@ function storeFor (path) {
   return CONFIG.shellPages.includes(path) ? SHELL : PAGES
 }
 
-async function storedCopy (path) {
-  const store = await caches.open(storeFor(path))
-  return store.match(path, { ignoreVary: true, ignoreSearch: true })
+// Reading never creates a cache: `caches.match` with a cache name looks only in a cache that exists.
+function storedCopy (path) {
+  return caches.match(path, { cacheName: storeFor(path), ignoreVary: true, ignoreSearch: true })
 }
 
 async function offlinePage (path) {
-  const shell = await caches.open(SHELL)
-  const page = await shell.match(`/${languageOf(path)}/offline`, { ignoreVary: true })
+  const page = await caches.match(`/${languageOf(path)}/offline`, { cacheName: SHELL, ignoreVary: true })
   return page || Response.error()
 }
 
@@ -112,13 +129,13 @@ async function offlinePage (path) {
 // not "offline"), and shows the offline page only when the network fails. A stored copy is
 // refreshed whenever the page is read online; a page is never stored just because it was read.
 function networkFirst (event, path) {
-  const network = fetch(event.request)
+  const network = fetch(event.request, { signal: inFlight.signal })
   const refresh = network.then(async (response) => {
     const copy = response.clone() // before the page starts reading the body
     const shellPage = storeFor(path) === SHELL
-    if (cacheable(response, path) && (shellPage || (await storedCopy(path)))) {
-      await (await caches.open(storeFor(path))).put(path, copy)
-    }
+    if (!cacheable(response, path) || !(shellPage || (await storedCopy(path)))) return
+    const store = await openExisting(storeFor(path))
+    if (store) await store.put(path, copy)
   }).catch(() => {})
   event.waitUntil(refresh)
   return (async () => {
@@ -132,12 +149,13 @@ function networkFirst (event, path) {
 // Assets have content-hashed names and never change: the cache first. A page saved under an older
 // version names older assets: offline, it gets this version's asset of the same name (app.css).
 async function cacheFirst (request, path) {
-  const shell = await caches.open(SHELL)
-  const cached = await shell.match(request, { ignoreVary: true })
+  const cached = await caches.match(request, { cacheName: SHELL, ignoreVary: true })
   if (cached) return cached
   try {
     return await fetch(request)
   } catch (error) {
+    const shell = await openExisting(SHELL)
+    if (!shell) throw error
     const [stem, , extension] = path.split('/').pop().split('.')
     for (const key of await shell.keys()) {
       const parts = pageKey(key.url).split('/').pop().split('.')
@@ -150,11 +168,11 @@ async function cacheFirst (request, path) {
 // Versioned JSON and pages the shell needs (pages.json, the saved-pages page): from this version's
 // cache, stored on first use.
 async function shellFirst (request, path) {
-  const shell = await caches.open(SHELL)
-  const cached = await shell.match(path, { ignoreVary: true })
+  const cached = await caches.match(path, { cacheName: SHELL, ignoreVary: true })
   if (cached) return cached
   const response = await fetch(request)
-  if (cacheable(response, path)) await shell.put(path, response.clone())
+  const shell = cacheable(response, path) ? await openExisting(SHELL) : null
+  if (shell) await shell.put(path, response.clone())
   return response
 }
 

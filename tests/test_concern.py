@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,24 @@ def test_a_concern_walks_through_the_pages_and_is_stored_sealed(
     assert "MARKER-ONE" in opened["answers"]["worries"]
     assert response.headers["cache-control"] == "no-store"
     assert "We have received your concern" in response.text
+
+
+def test_the_confirmation_title_is_the_start_pages_and_does_not_say_a_concern_was_sent(client: TestClient) -> None:
+    """History keeps titles: a later reader of it must not learn that a concern was sent (ADR 11)."""
+    title = re.compile(r"<title>([^<]*)</title>")
+    sent = title.search(submit_concern(client, "MARKER-TITLE").text)
+    start = title.search(client.get("/en/share-a-concern").text)
+    assert sent and start and sent.group(1) == start.group(1)
+    assert "received" not in sent.group(1).lower() and "sent" not in sent.group(1).lower()
+
+
+@pytest.mark.parametrize("path", ["/en/share-a-concern", "/en/share-a-concern/questions", "/cy/share-a-concern"])
+def test_form_pages_say_without_javascript_that_the_browser_may_keep_the_answers(client: TestClient, path: str) -> None:
+    """ADR 10, decided: without JavaScript the browser keeps what was posted, and the reader is told so."""
+    html = client.get(path).text
+    notice = re.search(r"<noscript>(.*?)</noscript>", html, re.S)
+    assert notice is not None
+    assert "private" in notice.group(1).lower() or "breifat" in notice.group(1).lower()
 
 
 def test_a_welsh_concern_is_stored_with_its_language(app: Starlette, client: TestClient) -> None:

@@ -27,7 +27,13 @@ def shell_context(request: Request, lang: str, page: Page | None = None) -> dict
         "language_links": language_links(library, lang, page),
         "retention_days": request.app.state.settings.retention_days,
         "ltai_notice": ltai_notice(request),
+        "advice_href": lambda slug: advice_href(library, lang, slug),
     }
+
+
+def advice_href(library: ContentLibrary, lang: str, slug: str) -> str:
+    """The address of an advice page in the reader's language, or in English where it is not translated."""
+    return page_url(lang if library.get(lang, slug) is not None else DEFAULT_LANGUAGE, slug)
 
 
 def footer_links(library: ContentLibrary, lang: str) -> list[dict[str, str]]:

@@ -1,6 +1,8 @@
 // Offline reading, an enhancement: registers the service worker (service_worker/sw.js), offers to save
 // advice showing its size first, lists and removes saved pages, offers a refresh when a new version is
 // ready, and forgets everything on "Exit this page". Pages work fully without this file.
+import { EXIT_EVENT } from './modules/exit.mjs'
+
 const PREFIX = 'act-early-'
 const PAGES_PREFIX = `${PREFIX}pages-`
 const supported = 'serviceWorker' in navigator && 'caches' in window && window.isSecureContext
@@ -11,23 +13,6 @@ function forgetEverything () {
   if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage({ type: 'forget' })
   caches.keys().then((names) => names.filter((name) => name.startsWith(PREFIX)).forEach((name) => caches.delete(name)))
   navigator.serviceWorker.getRegistrations().then((registrations) => registrations.forEach((r) => r.unregister()))
-}
-
-function watchExit () {
-  let done = false
-  const once = () => {
-    if (!done) forgetEverything()
-    done = true
-  }
-  window.addEventListener('pageshow', () => { done = false })
-  document.addEventListener('click', (event) => {
-    const exit = '.govuk-exit-this-page__button, .govuk-js-exit-this-page-skiplink'
-    if (event.target instanceof Element && event.target.closest(exit)) once()
-  }, true)
-  // Shift pressed three times: govuk-frontend's ExitThisPage hides the page just before it leaves.
-  new MutationObserver(() => {
-    if (document.body.classList.contains('govuk-exit-this-page-hide-content')) once()
-  }).observe(document.body, { attributes: true, attributeFilter: ['class'] })
 }
 
 function offerRefresh (worker) {
@@ -203,7 +188,7 @@ function start () {
 }
 
 if (supported) {
-  watchExit()
+  document.addEventListener(EXIT_EVENT, forgetEverything) // static/js/modules/exit.mjs
   document.querySelectorAll('[data-offline-needs-js]').forEach((element) => { element.hidden = true })
   // After the page has loaded: on a slow connection the page itself comes first.
   if (document.readyState === 'complete') start()

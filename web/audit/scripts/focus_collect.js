@@ -32,6 +32,6 @@ list.sort((a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLO
 const positive = list.filter((el) => el.tabIndex > 0).sort((a, b) => a.tabIndex - b.tabIndex);
 const order = [...positive, ...list.filter((el) => el.tabIndex <= 0)];
 window.__auditFocusables = order;
-window.__auditLooks = order.map((el) => focusLook(el));
-window.__auditWasHidden = order.map((el) => isHiddenFromSight(el));
+window.__auditLooks = order.map((el) => focusLook(standIn(el)));
+window.__auditWasHidden = order.map((el) => isHiddenFromSight(standIn(el)));
 return order.map((el) => ({ selector: selectorOf(el), text: textOf(el), tabindex: el.getAttribute('tabindex') }));

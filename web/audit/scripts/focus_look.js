@@ -23,3 +23,7 @@ const lookOf = (el, pseudo) => {
 // states on a child, such as the pagination link's title).
 const partsOf = (el) => [[el, null], [el, '::before'], [el, '::after'], ...[...el.querySelectorAll('*')].slice(0, 20).map((d) => [d, null])];
 const focusLook = (el) => partsOf(el).map(([node, pseudo]) => lookOf(node, pseudo));
+// A radio or checkbox drawn by its label (GOV.UK's: the input is transparent over the label's ::before,
+// which shows the focus ring): its look, and whether it can be seen, are the label's.
+const standIn = (el) => (el.localName === 'input' && ['radio', 'checkbox'].includes(el.type) && el.labels
+  && el.labels.length && parseFloat(getComputedStyle(el).opacity) === 0 ? el.labels[0] : el);

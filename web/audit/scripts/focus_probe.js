@@ -1,13 +1,14 @@
 // The element that has focus now: which expected stop it is, whether its look changed, how well
 // its indicator stands out (contrast of each changed part against the colours next to it), and how
 // much of it other content covers.
-const el = document.activeElement;
-if (!el || el === document.body || el === document.documentElement) return { index: -2 };
+const focused = document.activeElement;
+if (!focused || focused === document.body || focused === document.documentElement) return { index: -2 };
 const list = window.__auditFocusables || [];
-const index = list.indexOf(el);
+const index = list.indexOf(focused);
+const el = standIn(focused); // what the reader sees of it
 const box = el.getBoundingClientRect();
 const result = {
-  index, selector: selectorOf(el), text: textOf(el), box: docBox(box), viewportBox: { left: box.left, top: box.top, right: box.right, bottom: box.bottom },
+  index, selector: selectorOf(focused), text: textOf(focused), box: docBox(box), viewportBox: { left: box.left, top: box.top, right: box.right, bottom: box.bottom },
   hidden: isHiddenFromSight(el), cover: coverage(el),
 };
 if (index < 0) return result;
@@ -58,7 +59,8 @@ now.forEach((look, i) => {
     }
   }
   if (diff.includes('background-color') && look['background-color'] !== 'none') add('background', look['background-color'], [outside]);
-  if (diff.some((p) => p.startsWith('border-') && p.endsWith('color')) && px(look['border-top-width']) + px(look['border-bottom-width']) > 0) {
+  // A border that changes colour, or grows thicker (GOV.UK's radios and checkboxes: 2px to 4px, in black).
+  if (diff.some((p) => p.startsWith('border-') && (p.endsWith('color') || p.endsWith('width'))) && px(look['border-top-width']) + px(look['border-bottom-width']) > 0) {
     add('border', look['border-bottom-color'], [outside, inside]);
   }
 });
