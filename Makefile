@@ -6,30 +6,36 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ASSET_SOURCES := $(shell find static/scss static/js static/images web/translations -type f -name "*.*" ! -name "*.mo" 2>/dev/null) package-lock.json
 CHROMIUM ?= /usr/bin/chromium
+PYTHON_TREES := web audit testing tests a11y_tests bench .ci
 
-.PHONY: run test setup setup-test browser build check clean audit audit-deps proof
+.PHONY: run test a11y setup setup-test browser build check clean audit audit-deps proof
 
 run: setup
 	$(PY) -m web serve
 
 test: setup-test browser
-	$(PY) -m ruff check web tests a11y_tests bench .ci
-	$(PY) -m ruff format --check web tests a11y_tests bench .ci
+	$(PY) -m ruff check $(PYTHON_TREES)
+	$(PY) -m ruff format --check $(PYTHON_TREES)
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 	$(PY) -m web content check
 	$(PY) -m pytest
+
+# The browser tests alone (a11y_tests/: axe, keyboard, no JavaScript, offline, the shared device...).
+a11y: setup-test browser
+	$(PY) -m pytest a11y_tests
 
 # The long runs of the proof suite (bench/RESULTS.md, "Proof that it holds"), one after another.
 # Each writes its figures to bench/results/; the fast checks of the same suite run in `make test`.
 proof: setup-test browser audit-deps
-	$(PY) bench/kill_restart.py --database both
-	$(PY) bench/fuzz.py
-	$(PY) bench/hostile_clients.py
-	$(PY) bench/load.py
-	$(PY) bench/backup_rehearsal.py
-	$(PY) bench/key_rotation.py
-	$(PY) bench/security_matrix.py
-	$(PY) bench/shared_device.py
+	$(PY) -m bench.kill_restart --database both
+	$(PY) -m bench.fuzz
+	$(PY) -m bench.hostile_clients
+	$(PY) -m bench.load
+	$(PY) -m bench.backup_rehearsal
+	$(PY) -m bench.key_rotation
+	$(PY) -m bench.security_matrix
+	$(PY) -m bench.shared_device
 
 # Known vulnerabilities in the pinned Python and npm dependencies (.ci/dependency_audit.py); CI runs it.
 audit-deps: $(VENV)/.runtime .venv-audit/.installed
@@ -62,7 +68,7 @@ node_modules/.installed: package.json package-lock.json
 static/dist/manifest.json: node_modules/.installed $(VENV)/.runtime $(ASSET_SOURCES)
 	$(PY) -m web build
 
-FILM_SOURCES := $(wildcard content/films/*.yaml) web/films.py web/film_build.py
+FILM_SOURCES := $(wildcard content/films/*.yaml) web/content/films.py web/films/build.py
 
 # The stand-in films (docs/adr/0007-stand-in-films.md), built when missing or changed. As root,
 # installs Debian's ffmpeg and espeak-ng first; without them the site still runs, films as transcripts.
@@ -95,7 +101,7 @@ browser:
 
 # QA: audit any deployed copy, e.g. make audit URL=https://staging.example.org (reports in var/audit/).
 audit: setup-test browser
-	$(PY) -m web audit $(URL) --out var/audit
+	$(PY) -m audit $(URL) --out var/audit
 
 clean:
 	rm -rf static/dist $(VENV) node_modules

@@ -1,7 +1,7 @@
 """Each page loaded once per condition: one load runs every browser check, and each test judges one.
 
 Loading is the slow part of a browser check. So the first test that asks for a page in a condition
-loads it and runs all of that condition's checks, in the audit's order (web.audit.runner's
+loads it and runs all of that condition's checks, in the audit's order (audit.runner's
 BROWSER_CHECKS: contrast, target size, reflow, the keyboard walk, then text spacing, which changes
 the page); test_contrast.py, test_target_size.py, test_reflow.py, test_focus.py and
 test_text_spacing.py then each assert on their own result. axe runs in its own modules.
@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from playwright.sync_api import Page
 
-from web.audit.checks import CheckResult
-from web.audit.conditions import Condition
-from web.audit.runner import BROWSER_CHECKS, run_checks
+from audit.checks import CheckResult
+from audit.conditions import Condition
+from audit.runner import BROWSER_CHECKS, run_checks
 
 if TYPE_CHECKING:
     from a11y_tests.pages import PageState

@@ -7,10 +7,11 @@ timeouts; with `sitemap=False` the site has no sitemap.
 from __future__ import annotations
 
 import http.server
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from testing.live_server import serving
 
 SLOW_SECONDS = 6
 
@@ -96,12 +97,5 @@ def broken_site(*, sitemap: bool = True, paths: tuple[str, ...] = ("/broken", "/
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as url:
+        yield url

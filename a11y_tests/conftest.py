@@ -9,35 +9,10 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from a11y_tests.batch import CheckedPages
-from a11y_tests.browser import launch_options
-from a11y_tests.live_server import live_server, neutral_site
-from a11y_tests.sitemap import paths_in_sitemap
-from web.audit.conditions import Condition
-
-PHONE = {"width": 320, "height": 640}
-DESKTOP = {"width": 1280, "height": 900}
-# Pages that are not in the sitemap but that readers see all the same.
-EXTRA_PATHS = ["/", "/en/this-page-does-not-exist"]
-
-
-def sitemap_paths_in_process() -> list[str]:
-    """The sitemap of the app as built here, read at collection time to parametrize the tests."""
-    import tempfile
-
-    from starlette.testclient import TestClient
-
-    from web.app import create_app
-    from web.settings import Settings
-
-    # A file, not ":memory:": an in-memory database's connection, made on the client's thread, was closed
-    # on another when collected, and SQLite printed a traceback into every run.
-    with tempfile.TemporaryDirectory() as directory:
-        settings = Settings(database_url=f"sqlite:///{directory}/sitemap.sqlite3")
-        with TestClient(create_app(settings)) as client:
-            return paths_in_sitemap(client.get("/sitemap.xml").content)
-
-
-SITEMAP_PATHS = sitemap_paths_in_process()
+from a11y_tests.pages import DESKTOP
+from audit.conditions import Condition
+from testing.browser import launch_options
+from testing.live_server import live_server, neutral_site
 
 
 @pytest.fixture(scope="session")
@@ -94,10 +69,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.name.startswith("test_every_sitemap_page_was_checked"))
 
 
-def repo_root() -> Path:
-    return Path(__file__).resolve().parent.parent
-
-
 @pytest.fixture
 def browser_without_js(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(java_script_enabled=False, viewport=DESKTOP)
@@ -107,7 +78,7 @@ def browser_without_js(browser: Browser) -> Iterator[Page]:
 
 @pytest.fixture(scope="session")
 def page_in(browser: Browser) -> Iterator[Callable[[Condition], Page]]:
-    """`page_in(condition)`: one page per condition (web/audit/conditions.py) for the whole session.
+    """`page_in(condition)`: one page per condition (audit/conditions.py) for the whole session.
 
     Tests load what they check into it (PageState.open), so only the browser cache carries over; this
     saves a context a test, which keeps the checks over every page and condition fast.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from web.audit.checks import CheckResult, Finding
+from audit.checks import CheckResult, Finding
 
 
 def no_failures(found: CheckResult | Iterable[Finding], where: str) -> None:

@@ -20,10 +20,18 @@ from dataclasses import dataclass
 
 import pytest
 from _pytest.mark import ParameterSet
-from playwright.sync_api import Page, Response
+from playwright.sync_api import Page, Response, ViewportSize
 
-from a11y_tests.conftest import SITEMAP_PATHS
-from web.audit.conditions import DESKTOP, Condition
+from audit import conditions
+from audit.conditions import Condition
+from testing.sitemap import sitemap_paths_in_process
+
+PHONE = ViewportSize(width=320, height=640)
+DESKTOP = ViewportSize(width=1280, height=900)
+# Every public page, as the app built here lists them in its sitemap, read once at collection.
+SITEMAP_PATHS = sitemap_paths_in_process()
+# Pages that are not in the sitemap but that readers see all the same.
+EXTRA_PATHS = ["/", "/en/this-page-does-not-exist"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +41,7 @@ class PageState:
     status: int = 200
     then: Callable[[Page], object] | None = None  # steps after loading that bring the page into this state
 
-    def open(self, page: Page, base_url: str, condition: Condition = DESKTOP) -> Response | None:
+    def open(self, page: Page, base_url: str, condition: Condition = conditions.DESKTOP) -> Response | None:
         """Load the page in `condition` and bring it into this state."""
         response = condition.open(page, base_url + self.path)
         status = response.status if response else None

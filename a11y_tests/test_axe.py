@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser
 
-from a11y_tests.axe import axe_violations, describe
-from a11y_tests.conftest import DESKTOP, EXTRA_PATHS, PHONE, SITEMAP_PATHS
-from a11y_tests.sitemap import fetch_sitemap_paths
+from a11y_tests.pages import DESKTOP, EXTRA_PATHS, PHONE, SITEMAP_PATHS
+from audit.axe import axe_violations, describe
+from testing.sitemap import fetch_sitemap_paths
 
 WIDTHS = {"phone-320": PHONE, "desktop-1280": DESKTOP}
 

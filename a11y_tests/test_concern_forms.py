@@ -11,11 +11,13 @@ import pytest
 from playwright.sync_api import Browser, Page
 from starlette.testclient import TestClient
 
-from a11y_tests.axe import axe_violations, describe
-from a11y_tests.conftest import DESKTOP, PHONE
-from a11y_tests.shared_device import confirmed_reference
+from a11y_tests.pages import DESKTOP, PHONE
+from audit.axe import axe_violations, describe
+from testing.shared_device import confirmed_reference
 from web.console.app import create_console_app
-from web.console.auth import hash_password, seal_totp_secret
+from web.console.auth import hash_password
+from web.console.state import console_of_app
+from web.sealing import seal_totp_secret
 from web.settings import Settings
 from web.storage.officers import add_officer
 
@@ -97,14 +99,15 @@ def test_a_concern_sent_from_the_browser_reaches_an_officer(
 def _read_in_console(live_dir: Path, reference: str, username: str) -> str:
     settings = replace(
         Settings(),
-        database_url=f"sqlite:///{live_dir / 'live.sqlite3'}",
+        database_url=f"sqlite:///{live_dir / 'site.sqlite3'}",
         concern_public_key_file=live_dir / "keys" / "concerns.pub",
         console_private_key_file=live_dir / "keys" / "concerns.key",
     )
     with TestClient(create_console_app(settings), base_url="https://console.test") as console:
         secret = pyotp.random_base32()
-        sealed = seal_totp_secret(console.app.state.totp_key, secret)  # type: ignore[attr-defined]
-        add_officer(console.app.state.engine, username, hash_password("a long test password"), sealed, "officer")  # type: ignore[attr-defined]
+        made = console_of_app(console.app)  # type: ignore[arg-type]
+        sealed = seal_totp_secret(made.keys.totp_key, secret)
+        add_officer(made.engine, username, hash_password("a long test password"), sealed, "officer")
         console.post("/sign-in", data={"username": username, "password": "a long test password"})
         console.post("/sign-in/code", data={"code": pyotp.TOTP(secret).now()})
         page = console.get(f"/concerns/{reference}")

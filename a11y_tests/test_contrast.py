@@ -17,8 +17,8 @@ from playwright.sync_api import Page
 from a11y_tests import expect
 from a11y_tests.batch import CheckedPages
 from a11y_tests.pages import PageState, pages_with
-from web.audit.browser import measure
-from web.audit.conditions import DESKTOP, PHONE, Condition
+from audit.browser import measure
+from audit.conditions import DESKTOP, PHONE, Condition
 
 
 @pytest.mark.parametrize(("state", "condition"), pages_with([DESKTOP, PHONE]))

@@ -6,7 +6,6 @@ is added with `python -m web officers add` and signs in with a password and a TO
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 import subprocess
@@ -23,18 +22,18 @@ import pyotp
 import pytest
 from playwright.sync_api import Browser, Page
 
-from a11y_tests.axe import axe_violations, describe
-from a11y_tests.conftest import DESKTOP, PHONE
-from a11y_tests.live_server import ROOT, free_port
+from a11y_tests.pages import DESKTOP, PHONE
+from audit.axe import axe_violations, describe
+from testing.live_server import ROOT, free_port, site_environment
+from web.public.feedback import FEEDBACK_PER_HOUR
 
 WIDTHS = {"phone-320": PHONE, "desktop-1280": DESKTOP}
 PASSWORD = "correct horse battery staple"
-FEEDBACK_PER_HOUR = 4
-# The site and console through test factories (tests/test_measurement.py): before web/app.py and
+# The site and console through test factories (tests/public/test_measurement.py): before web/app.py and
 # web/console/app.py are wired they add the wiring; after, they only lower the feedback limit so the 429
 # page is quick to reach (with `python -m web serve` the limit is 20 an hour).
-SITE = ["-m", "uvicorn", "--factory", "tests.test_measurement:wired_site_from_env"]
-CONSOLE = ["-m", "uvicorn", "--factory", "tests.test_measurement:wired_console_from_env"]
+SITE = ["-m", "web", "serve"]
+CONSOLE = ["-m", "web", "console"]
 # Chromium logs the error pages' own status (400, 422, 429) as a console error; anything else fails a test.
 STATUS_ERROR = "Failed to load resource: the server responded with a status of 4"
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/140.0"
@@ -59,8 +58,6 @@ class Servers:
 def _serve(arguments: list[str], port: int, ready_path: str, env: dict[str, str]) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, *arguments]
-    if arguments[1] == "uvicorn":
-        command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         deadline = time.monotonic() + 30
@@ -83,20 +80,12 @@ def _serve(arguments: list[str], port: int, ready_path: str, env: dict[str, str]
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     folder = tmp_path_factory.mktemp("dashboard")
     site_port, console_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "PORT": str(site_port),
-        "CONSOLE_HOST": "127.0.0.1",
-        "CONSOLE_PORT": str(console_port),
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{site_port}",
-        "DATABASE_URL": f"sqlite:///{folder / 'live.sqlite3'}",
-        "CONCERN_PUBLIC_KEY_FILE": str(folder / "keys" / "concerns.pub"),
-        "CONSOLE_PRIVATE_KEY_FILE": str(folder / "keys" / "concerns.key"),
-        "FORM_SECRET_FILE": str(folder / "keys" / "form-secret"),
-        "FEEDBACK_PER_HOUR": str(FEEDBACK_PER_HOUR),
-        "LOG_LEVEL": "warning",
-    }
+    env = site_environment(
+        folder,
+        site_port,
+        CONSOLE_HOST="127.0.0.1",
+        CONSOLE_PORT=str(console_port),
+    )
     with _serve(SITE, site_port, "/healthz", env) as site:
         added = subprocess.run(
             [sys.executable, "-m", "web", "officers", "add", "cora", "--role", "comms", "--password-stdin"],
@@ -110,7 +99,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         secret = re.search(r"authenticator secret: (\S+)", added.stdout)
         assert secret, added.stdout
         with _serve(CONSOLE, console_port, "/sign-in", env) as console:
-            yield Servers(site, console, folder / "live.sqlite3", secret.group(1))
+            yield Servers(site, console, folder / "site.sqlite3", secret.group(1))
 
 
 def _check(page: Page, where: str, found: list[str]) -> None:
@@ -138,7 +127,7 @@ def test_the_feedback_form_and_its_states_have_no_axe_violations(browser: Browse
             page.get_by_role("button", name="Yes").click()
             assert page.locator("h1").inner_text() == "Thank you for your feedback"
             _check(page, f"the thanks page ({width})", found)
-        for _ in range(FEEDBACK_PER_HOUR):  # use up this client's hour
+        for _ in range(FEEDBACK_PER_HOUR + 1):  # use up this client's hour
             page.goto(servers.site + "/en/get-help")
             page.get_by_role("button", name="No").click()
             if page.locator("h1").inner_text() == "We could not accept that":

@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize
 
-from a11y_tests.axe import axe_violations, describe
-from web import films
-from web.film_build import build_films
+from audit.axe import axe_violations, describe
+from web.content import films
+from web.films.build import build_films
+from web.shell.navigation import film_url
 
 FILMS = films.load_films()
 FILM_PAGES = [(film.slug, lang) for film in FILMS for lang in film.languages]
-PATHS = ["/en/films", "/cy/films", *(films.film_url(lang, slug) for slug, lang in FILM_PAGES)]
+PATHS = ["/en/films", "/cy/films", *(film_url(lang, slug) for slug, lang in FILM_PAGES)]
 WIDTHS: dict[str, ViewportSize] = {"320": {"width": 320, "height": 640}, "1280": {"width": 1280, "height": 900}}
 
 
@@ -65,7 +66,7 @@ CAPTIONS_LOADED = """() => {
 def test_each_film_plays_loads_its_captions_and_has_its_transcript(
     browser: Browser, films_base_url: str, slug: str, lang: str
 ) -> None:
-    page, errors = open_film(browser, films_base_url + films.film_url(lang, slug))
+    page, errors = open_film(browser, films_base_url + film_url(lang, slug))
     try:
         source = page.evaluate(PLAY)
         assert "-standard." in source, "without Save-Data, the standard rendition plays"
@@ -82,7 +83,7 @@ def test_each_film_plays_loads_its_captions_and_has_its_transcript(
 
 
 def test_save_data_plays_the_low_data_rendition(browser: Browser, films_base_url: str) -> None:
-    url = films_base_url + films.film_url("en", FILMS[0].slug)
+    url = films_base_url + film_url("en", FILMS[0].slug)
     page, _ = open_film(browser, url, extra_http_headers={"Save-Data": "on"})
     try:
         assert "-low." in page.evaluate(PLAY)
@@ -109,7 +110,7 @@ def test_the_player_fits_a_320_px_screen(browser: Browser, films_base_url: str) 
     context = browser.new_context(viewport=WIDTHS["320"])
     try:
         page = context.new_page()
-        page.goto(films_base_url + films.film_url("en", FILMS[0].slug))
+        page.goto(films_base_url + film_url("en", FILMS[0].slug))
         box = page.locator("video").bounding_box()
         assert box is not None and box["x"] + box["width"] <= 320
         assert page.evaluate("document.documentElement.scrollWidth") <= 320

@@ -1,6 +1,6 @@
 """Keyboard focus on every page, at 1280 and 320 px: order, visibility, nothing covering it, no trap.
 
-One walk per page and width (web/audit/focus.py, run once per page by a11y_tests/batch.py) presses
+One walk per page and width (audit/focus.py, run once per page by a11y_tests/batch.py) presses
 Tab from the top of the page until focus leaves it, measuring each stop; four tests judge the walk,
 one criterion each:
 
@@ -24,7 +24,7 @@ import pytest
 from a11y_tests import expect
 from a11y_tests.batch import CheckedPages
 from a11y_tests.pages import PageState, pages_with
-from web.audit.conditions import DESKTOP, PHONE, Condition
+from audit.conditions import DESKTOP, PHONE, Condition
 
 PAGES_AND_WIDTHS = pages_with([DESKTOP, PHONE])
 

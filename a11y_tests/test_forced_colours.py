@@ -1,7 +1,7 @@
 """Forced colours (Windows contrast themes): axe finds nothing on any page.
 
-WCAG 2.0, 2.1 and 2.2 A and AA and axe's best practice (the rule set of web/audit/axe.py, which
-test_audit.py keeps equal to a11y_tests/axe.py), with `forced-colors: active` emulated at 1280 px.
+WCAG 2.0, 2.1 and 2.2 A and AA and axe's best practice (the rule set of audit/axe.py, which
+test_audit.py keeps equal to audit/axe.py), with `forced-colors: active` emulated at 1280 px.
 Forced colours replace the site's colours with the reader's, so this finds what only shows then:
 text or controls that vanish, icons drawn with background images, states shown by colour alone.
 """
@@ -15,8 +15,8 @@ from playwright.sync_api import Page
 
 from a11y_tests import expect
 from a11y_tests.pages import PAGES, PageState
-from web.audit.checks import check_axe
-from web.audit.conditions import FORCED_COLOURS, Condition
+from audit.checks import check_axe
+from audit.conditions import FORCED_COLOURS, Condition
 
 
 @pytest.mark.parametrize("state", PAGES)

@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from a11y_tests.conftest import repo_root
 from a11y_tests.pages import PAGE_STATES, PAGES, PageState
-from web.audit.conditions import DESKTOP, Condition
+from audit.conditions import DESKTOP, Condition
+from testing.live_server import ROOT
 
-VNU = repo_root() / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
 def _html(page: Page, base_url: str, state: PageState) -> str:

@@ -2,7 +2,7 @@
 switches voice (an English phrase read by an Urdu voice, or "November" in Welsh, is gibberish).
 
 What a machine can tell without guessing a language from words: Latin-script words in an element
-whose language is written in another script (Urdu), apart from proper names (web/audit/checks.py
+whose language is written in another script (Urdu), apart from proper names (audit/checks.py
 PROPER_NAMES) and web addresses; and dates whose month is named in English in a Welsh or Urdu
 element (judged with babel, as Chromium has no Welsh month names). Welsh text in English, or English
 in Welsh, needs a person: docs/accessibility-manual-testing.md.
@@ -15,7 +15,7 @@ import pytest
 from a11y_tests import expect
 from a11y_tests.batch import CheckedPages
 from a11y_tests.pages import PAGE_STATES, PageState
-from web.audit.conditions import DESKTOP
+from audit.conditions import DESKTOP
 
 
 @pytest.mark.parametrize("state", [pytest.param(s, id=s.id) for s in PAGE_STATES])

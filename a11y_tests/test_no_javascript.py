@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page
 
-from a11y_tests.conftest import SITEMAP_PATHS
+from a11y_tests.pages import SITEMAP_PATHS
 
 
 def _h1_and_links(page: Page) -> tuple[list[str], list[str]]:

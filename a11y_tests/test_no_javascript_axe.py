@@ -6,7 +6,7 @@ scripts never run. axe itself needs JavaScript: the page is loaded with script e
 the page's scripts are skipped as it is parsed), and execution is turned back on afterwards for axe
 alone, because Chromium runs no timers or promise callbacks while scripts are disabled and
 `axe.run()` would never finish (we tried: in the page's world and in a CDP isolated world alike).
-See web/audit/conditions.py. test_no_javascript.py checks the same pages keep their content.
+See audit/conditions.py. test_no_javascript.py checks the same pages keep their content.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from playwright.sync_api import Page
 
 from a11y_tests import expect
 from a11y_tests.pages import PAGES, PageState
-from web.audit.checks import check_axe
-from web.audit.conditions import NO_JAVASCRIPT, Condition
+from audit.checks import check_axe
+from audit.conditions import NO_JAVASCRIPT, Condition
 
 
 @pytest.mark.parametrize("state", PAGES)

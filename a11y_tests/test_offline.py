@@ -4,119 +4,29 @@ the refresh offered by a new version, the bytes a repeat visit costs, and axe on
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSize, expect
 
-from a11y_tests import conftest
-from a11y_tests.axe import axe_violations, describe
-from a11y_tests.live_server import free_port
+from a11y_tests.pages import DESKTOP, PHONE
+from audit.axe import axe_violations, describe
+from testing.live_server import Site, free_port, logged_site
+from testing.offline import CACHE_CONTENTS, cache_contents, open_controlled, save_all
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVER_COMMAND = [sys.executable, "-m", "web", "serve"]
-ACCESS_LINE = re.compile(r"web\.access (\w+) (\S+) (\d{3})")
-CONTROLLED = """() => new Promise((resolve) => {
-    if (navigator.serviceWorker.controller) resolve(true)
-    navigator.serviceWorker.addEventListener('controllerchange', () => resolve(true))
-    setTimeout(async () => {
-        const registration = await navigator.serviceWorker.getRegistration()
-        const state = (key) => `${key}: ${registration[key] ? registration[key].state : null}`
-        resolve(registration ? ['installing', 'waiting', 'active'].map(state).join(', ') : 'no registration')
-    }, 20000)
-})"""
-CACHE_CONTENTS = """async () => {
-    const contents = {}
-    for (const name of await caches.keys()) {
-        contents[name] = (await (await caches.open(name)).keys()).map((request) => new URL(request.url).pathname)
-    }
-    return contents
-}"""
 REGISTRATIONS = "async () => (await navigator.serviceWorker.getRegistrations()).length"
 FORM_PATHS = ("/share-a-concern", "/search", "/toolkit")
-PHONE = ViewportSize(width=conftest.PHONE["width"], height=conftest.PHONE["height"])
-DESKTOP = ViewportSize(width=conftest.DESKTOP["width"], height=conftest.DESKTOP["height"])
-
-
-@dataclass
-class Site:
-    url: str
-    log: Path
-
-    def log_mark(self) -> int:
-        return len(self.log.read_text().splitlines())
-
-    def requests_since(self, mark: int) -> list[tuple[str, str, int]]:
-        """(method, path, status) of every request that reached the server, from its access log."""
-        lines = self.log.read_text().splitlines()[mark:]
-        return [(m[1], m[2], int(m[3])) for line in lines if (m := ACCESS_LINE.search(line))]
-
-    def get(self, path: str) -> bytes:
-        with urllib.request.urlopen(self.url + path, timeout=10) as response:
-            body: bytes = response.read()
-            return body
-
-
-@contextmanager
-def site(directory: Path, port: int | None = None, **environment: str) -> Iterator[Site]:
-    """The site on a free port with its access log (`web.access`, nothing personal in it) in a file."""
-    port = port or free_port()
-    url = f"http://127.0.0.1:{port}"
-    directory.mkdir(parents=True, exist_ok=True)
-    log = directory / f"access-{time.monotonic_ns()}.log"
-    env = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "PUBLIC_BASE_URL": url,
-        "DATABASE_URL": f"sqlite:///{directory / 'offline.sqlite3'}",
-        "CONCERN_PUBLIC_KEY_FILE": str(directory / "keys" / "concerns.pub"),
-        "CONSOLE_PRIVATE_KEY_FILE": str(directory / "keys" / "concerns.key"),
-        "FORM_SECRET_FILE": str(directory / "keys" / "form-secret"),
-        "LOG_LEVEL": "info",
-        **environment,
-    }
-    with log.open("w") as output:
-        process = subprocess.Popen(SERVER_COMMAND, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        _wait_until_ready(url, process)
-        yield Site(url, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_ready(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the site exited with status {process.returncode} before it was ready")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"the site did not answer {url}/healthz within 30 seconds")
 
 
 @pytest.fixture(scope="module")
 def offline_site(tmp_path_factory: pytest.TempPathFactory, exit_url: str) -> Iterator[Site]:
-    with site(tmp_path_factory.mktemp("offline"), EXIT_URL=exit_url) as running:
+    with logged_site(tmp_path_factory.mktemp("offline"), EXIT_URL=exit_url, LOG_LEVEL="info") as running:
         running.get("/en/offline/pages.json")  # the first call renders every page to measure it
         yield running
 
@@ -130,23 +40,6 @@ def heading_of(site: Site, path: str) -> str:
     found = re.search(r"<h1[^>]*>(.*?)</h1>", site.get(path).decode(), re.DOTALL)
     assert found, f"{path} has no h1"
     return found.group(1).strip()
-
-
-def open_controlled(page: Page, url: str) -> None:
-    """Open a page and wait until the service worker controls it (installed, precached, activated)."""
-    page.goto(url)
-    controlled = page.evaluate(CONTROLLED)
-    assert controlled is True, f"no service worker controls {url} after 20 s: {controlled}"
-
-
-def save_all(page: Page) -> None:
-    page.get_by_role("button", name=re.compile(r"^Save all \d+ advice pages for offline use \(\d+ KB\)$")).click()
-    expect(page.locator("[data-offline-save-status]")).to_have_text(re.compile("^Saved on this device"), timeout=30_000)
-
-
-def cache_contents(page: Page) -> dict[str, list[str]]:
-    contents: dict[str, list[str]] = page.evaluate(CACHE_CONTENTS)
-    return contents
 
 
 def test_saved_advice_opens_offline_and_no_form_page_is_ever_cached(
@@ -276,7 +169,7 @@ def test_saved_pages_are_listed_and_can_be_removed(context: BrowserContext, offl
     mark = offline_site.log_mark()
     page.get_by_role("button", name=re.compile(r"^Save this advice for offline use \(\d+ KB\)$")).click()
     expect(page.locator("[data-offline-save-status]")).to_have_text(re.compile("^Saved on this device"))
-    # One anonymous count goes to web/measurement.py (the worker's own fetch is not a page view).
+    # One anonymous count goes to web/public/measurement.py (the worker's own fetch is not a page view).
     count = ("POST", "/en/offline/saved-count", 204)
     deadline = time.monotonic() + 5
     while count not in offline_site.requests_since(mark) and time.monotonic() < deadline:
@@ -310,14 +203,18 @@ def test_a_new_version_offers_a_refresh_and_keeps_saved_pages(browser: Browser, 
     context = browser.new_context(viewport=DESKTOP)
     try:
         page = context.new_page()
-        with site(tmp_path / "site", port, CONTENT_DIR=str(content), EXIT_URL=exit_url) as first:
+        with logged_site(
+            tmp_path / "site", port, CONTENT_DIR=str(content), EXIT_URL=exit_url, LOG_LEVEL="info"
+        ) as first:
             open_controlled(page, first.url + "/en/what-is-prevent")
             page.get_by_role("button", name=re.compile(r"^Save this advice for offline use")).click()
             expect(page.locator("[data-offline-save-status]")).to_have_text(re.compile("^Saved on this device"))
             old_caches = set(cache_contents(page))
         page_file = content / "en" / "what-is-prevent.md"
         page_file.write_text(page_file.read_text() + "\nA sentence added in the new version.\n")
-        with site(tmp_path / "site", port, CONTENT_DIR=str(content), EXIT_URL=exit_url) as second:
+        with logged_site(
+            tmp_path / "site", port, CONTENT_DIR=str(content), EXIT_URL=exit_url, LOG_LEVEL="info"
+        ) as second:
             page.goto(second.url + "/en/what-is-prevent")
             status = page.get_by_role("status").filter(has_text="New advice is available.")
             expect(status).to_be_visible(timeout=20_000)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser
 
-from a11y_tests.conftest import SITEMAP_PATHS
+from a11y_tests.pages import SITEMAP_PATHS
 
 
 @pytest.mark.parametrize("path", SITEMAP_PATHS)

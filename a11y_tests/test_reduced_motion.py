@@ -15,8 +15,8 @@ from playwright.sync_api import Page
 
 from a11y_tests import expect
 from a11y_tests.pages import PAGES, PageState
-from web.audit.checks import check_axe, check_motion
-from web.audit.conditions import REDUCED_MOTION, Condition
+from audit.checks import check_axe, check_motion
+from audit.conditions import REDUCED_MOTION, Condition
 
 
 @pytest.mark.parametrize("state", PAGES)

@@ -1,6 +1,6 @@
 """1.4.10 Reflow (AA): no page scrolls sideways, or cuts text off, at 320 CSS px or at 400% zoom.
 
-Two conditions (web/audit/conditions.py): a 320 × 640 CSS px window, and 400% zoom of a 1280 × 900
+Two conditions (audit/conditions.py): a 320 × 640 CSS px window, and 400% zoom of a 1280 × 900
 window, emulated as Chromium's own zoom does it: a 320 × 225 CSS px layout viewport at 4 device
 pixels per CSS pixel (media queries and devicePixelRatio as a zoomed window has them). Pinch zoom
 (CDP Emulation.setPageScaleFactor) would keep the 1280 px layout and never reflow, so it could not
@@ -15,7 +15,7 @@ import pytest
 from a11y_tests import expect
 from a11y_tests.batch import CheckedPages
 from a11y_tests.pages import PageState, pages_with
-from web.audit.conditions import PHONE, ZOOM_400, Condition
+from audit.conditions import PHONE, ZOOM_400, Condition
 
 
 @pytest.mark.parametrize(("state", "condition"), pages_with([PHONE, ZOOM_400]))

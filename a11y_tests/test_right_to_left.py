@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser
 
-from a11y_tests.conftest import DESKTOP
+from a11y_tests.pages import DESKTOP
 
 
 def _boxes(browser: Browser, url: str) -> dict[str, dict[str, float]]:

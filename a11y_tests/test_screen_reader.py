@@ -25,7 +25,7 @@ import pytest
 from playwright.sync_api import Page
 
 from a11y_tests.pages import NOT_FOUND, PageState
-from web.audit.conditions import DESKTOP, Condition
+from audit.conditions import DESKTOP, Condition
 
 SNAPSHOTS = Path(__file__).with_name("snapshots")
 TEMPLATES = {

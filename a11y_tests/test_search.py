@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from a11y_tests.axe import axe_violations, describe
-from a11y_tests.conftest import DESKTOP, PHONE
+from a11y_tests.pages import DESKTOP, PHONE
+from audit.axe import axe_violations, describe
 
 WIDTHS = {"phone-320": PHONE, "desktop-1280": DESKTOP}
 # A word in each language's "signs to spot" body (in neither its title nor its summary), and that title.

@@ -1,7 +1,7 @@
 """A shared device after "Exit this page": nothing the person typed, and none of the site's storage, is
 left in the browser's profile on disk (issue 9, "sensitive bytes left = 0").
 
-Each run (a11y_tests/shared_device.py) uses a fresh persistent Chromium profile with the back/forward cache
+Each run (testing/shared_device.py) uses a fresh persistent Chromium profile with the back/forward cache
 on, as in every real Chrome (Playwright turns it off by default): it reads three advice pages, saves all
 advice for offline (so the service worker and its caches exist), types a search that live results follow,
 asks for a call back, shares a concern through every page of the online form to its reference number, with
@@ -29,7 +29,7 @@ What it found, and what now prevents it:
   expected failure below, with the session log's).
 - The confirmation page's address (/en/share-a-concern/sent/<reference>) carried the reference number into
   History, Favicons, the session log and ukm_db. "Send" now answers with the confirmation page itself
-  (web/concern.py, ADR 4), so no address carries it.
+  (web/concern/routes.py, ADR 4), so no address carries it.
 - Still there, as a strict expected failure below: the answers in the session log without JavaScript.
   History itself keeps the pages visited (addresses and titles, no answers; the confirmation page's
   title says a concern was received); no site can remove them, and /en/staying-safe-online tells people how.
@@ -65,10 +65,10 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Playwright
 
-from a11y_tests import shared_device
-from a11y_tests.live_server import live_server
-from a11y_tests.shared_device import Visit
-from a11y_tests.slow_proxy import slow_proxy
+from testing import shared_device
+from testing.live_server import live_server
+from testing.shared_device import Visit
+from testing.slow_proxy import slow_proxy
 
 EXITS = ["click", "shift-three-times", "no-javascript", "from-check-page", "slow-network"]
 SENT = ["click", "shift-three-times", "no-javascript"]  # the variants that send a concern before leaving
@@ -229,7 +229,8 @@ def test_without_exit_back_restores_the_page_so_the_check_can_see_it(visit: Call
     reason="Without JavaScript, each page of the form is the answer to a POST, and Chromium keeps the posted "
     "answers with the tab's history, in its session files (restoring tabs, 'Reopen closed tab', Back). Only "
     "static/js/forms.mjs drops them; without JavaScript it takes a server change (each step redirecting "
-    "to a GET that carries no answers): docs/adr/0010-no-javascript-drafts.md decided against it, and the form's pages say so."
+    "to a GET that carries no answers): docs/adr/0010-no-javascript-drafts.md decided against it, and the "
+    "form's pages say so."
 )
 def test_without_javascript_the_tab_history_keeps_no_answers(visit: Callable[[str], Visit]) -> None:
     """Protects the tab's history without JavaScript. It also shows the search finds markers when they are

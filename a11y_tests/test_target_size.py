@@ -19,7 +19,7 @@ import pytest
 from a11y_tests import expect
 from a11y_tests.batch import CheckedPages
 from a11y_tests.pages import PAGE_STATES, PageState, pages_with
-from web.audit.conditions import DESKTOP, PHONE, Condition
+from audit.conditions import DESKTOP, PHONE, Condition
 
 CONDITIONS = [PHONE, DESKTOP]
 

@@ -15,7 +15,7 @@ import pytest
 from a11y_tests import expect
 from a11y_tests.batch import CheckedPages
 from a11y_tests.pages import PageState, pages_with
-from web.audit.conditions import DESKTOP, PHONE, Condition
+from audit.conditions import DESKTOP, PHONE, Condition
 
 
 @pytest.mark.parametrize(("state", "condition"), pages_with([DESKTOP, PHONE]))

@@ -1,6 +1,6 @@
 """Throughput of one advice page: the app (uvicorn, 1 worker) against nginx (1 worker) serving the static export.
 
-    .venv/bin/python bench/app_vs_nginx.py [--seconds 10] [--connections 16]   # writes bench/results/app-vs-nginx.md
+    .venv/bin/python -m bench.app_vs_nginx [--seconds 10] [--connections 16]   # writes bench/results/app-vs-nginx.md
 
 Needs Debian's nginx and wrk (apt-get install nginx wrk). In one run it exports the site, starts both
 servers on 127.0.0.1 (each pinned to CPU 0, wrk to CPU 1 when there are two), measures with wrk, and
@@ -17,20 +17,18 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench.two_g import machine
+from testing.live_server import free_port, logged_site
+from web.ops.export import export_site, standalone_nginx_config
+from web.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from a11y_tests.live_server import free_port  # noqa: E402
-from a11y_tests.test_offline import site  # noqa: E402
-from bench.two_g import machine  # noqa: E402
-from web.export import export_site, standalone_nginx_config  # noqa: E402
-from web.settings import Settings  # noqa: E402
 
 PAGE = "/en/myths-and-facts"
 SERVER_CPU = {0}
@@ -147,7 +145,7 @@ def main() -> None:
         settings = settings_in(folder)
         export = folder / "export"
         export_site(settings, export)
-        with site(folder / "app", LOG_LEVEL="warning") as app:
+        with logged_site(folder / "app", LOG_LEVEL="warning") as app:
             app_results = measure(app.url, args.seconds, args.connections)
         with nginx(export, folder / "nginx") as base:
             nginx_results = measure(base, args.seconds, args.connections)

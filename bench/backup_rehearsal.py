@@ -1,6 +1,6 @@
 """A backup and restore rehearsal: on SQLite and PostgreSQL, restored on a clean directory, then read.
 
-    .venv/bin/python bench/backup_rehearsal.py [--concerns 10000] [--sample 200]
+    .venv/bin/python -m bench.backup_rehearsal [--concerns 10000] [--sample 200]
 
 Fills a database with sealed concerns (the site's own sealing, each with a unique marker), takes a
 backup while writers keep adding concerns (the site stays up during a backup), restores it into a
@@ -15,7 +15,6 @@ import argparse
 import datetime as dt
 import platform
 import random
-import sys
 import tempfile
 import threading
 import time
@@ -23,14 +22,14 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from testing.postgres import new_database, postgres_server
+from web.ops.backup import backup, restore
+from web.sealing import generate_key_pair, load_private_key, load_public_key, seal, unseal
+from web.storage import create_database_engine
+from web.storage.concerns import get_concern, store_concern
+from web.storage.migrate import migrate
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from tests.postgres import new_database, postgres_server  # noqa: E402
-from web.backup import backup, restore  # noqa: E402
-from web.sealing import generate_key_pair, load_private_key, load_public_key, seal, unseal  # noqa: E402
-from web.storage import create_database_engine  # noqa: E402
-from web.storage.concerns import get_concern, store_concern  # noqa: E402
-from web.storage.migrate import migrate  # noqa: E402
 
 
 def fill(url: str, count: int, public_key_file: Path) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """Concerns per second the public app accepts durably, on SQLite and on PostgreSQL.
 
-    .venv/bin/python bench/concern_throughput.py [--concerns 600] [--clients 8]
+    .venv/bin/python -m bench.concern_throughput [--concerns 600] [--clients 8]
 
 Starts the real site (uvicorn, one worker, as `python -m web serve` does) on a free port, then
 clients each fetch a form token and send a complete concern (the check-your-answers post): the
@@ -14,7 +14,6 @@ import argparse
 import datetime as dt
 import platform
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -22,11 +21,11 @@ from pathlib import Path
 
 import httpx2
 
+from testing.forms import TOKEN, reference_on
+from testing.live_server import live_server
+from testing.postgres import new_database, postgres_server
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from a11y_tests.live_server import live_server  # noqa: E402
-from tests.conftest import TOKEN, reference_on  # noqa: E402
-from tests.postgres import new_database, postgres_server  # noqa: E402
 
 ANSWERS = {
     "step": "check",

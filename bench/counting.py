@@ -1,6 +1,6 @@
 """Throughput of an advice page with counting on and off: counting must cost under 10%.
 
-    .venv/bin/python bench/counting.py [--seconds 15] [--rounds 5] [--connections 16]
+    .venv/bin/python -m bench.counting [--seconds 15] [--rounds 5] [--connections 16]
 
 Starts uvicorn (one worker) on a free port with MEASUREMENT=off, then MEASUREMENT=on, alternately for
 each round, each on its own SQLite database, and loads /en/signs-to-spot (half the requests with a
@@ -23,18 +23,15 @@ import shutil
 import sqlite3
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
+from testing.live_server import SERVE, free_port, site_environment, wait_until_healthy
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from a11y_tests.live_server import free_port  # noqa: E402
 
 # Reads MEASUREMENT itself until Settings does; once web/app.py is wired, "web.app:create_app" is the same.
-FACTORY = "tests.test_measurement:wired_site_from_env"
 PATH = "/en/signs-to-spot"
 HEADERS = {
     "User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0",
@@ -53,19 +50,6 @@ request = function()
   return wrk.format("GET", path)
 end
 """
-
-
-def _wait(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("the server exited before it was ready")
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("the server did not start")
 
 
 def wrk(base: str, seconds: int, connections: int, script: Path) -> dict[str, float]:
@@ -98,23 +82,12 @@ def run(mode: str, seconds: int, connections: int, work: Path) -> dict[str, floa
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     database = work / f"{mode}.sqlite3"
-    env = {
-        **os.environ,
-        "MEASUREMENT": mode,
-        "PUBLIC_BASE_URL": base,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "CONCERN_PUBLIC_KEY_FILE": str(work / "keys" / "concerns.pub"),
-        "CONSOLE_PRIVATE_KEY_FILE": str(work / "keys" / "concerns.key"),
-        "FORM_SECRET_FILE": str(work / "keys" / "form-secret"),
-        "LOG_LEVEL": "warning",
-    }
-    command = [sys.executable, "-m", "uvicorn", FACTORY, "--factory", "--workers", "1", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--no-access-log", "--log-level", "warning"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    env = site_environment(work, port, MEASUREMENT=mode, DATABASE_URL=f"sqlite:///{database}")
+    process = subprocess.Popen(SERVE, cwd=ROOT, env=env)
     script = work / "requests.lua"
     script.write_text(LUA.replace("PATH", PATH))
     try:
-        _wait(base, process)
+        wait_until_healthy(base, process, seconds=60)
         warm = wrk(base, 3, connections, script)
         cpu_before = cpu_seconds(process.pid)
         result = wrk(base, seconds, connections, script)
@@ -138,7 +111,7 @@ def counting_cost(requests: int = 50_000) -> tuple[float, float]:
     from starlette.types import Message, Scope
 
     from web.app import create_app
-    from web.measurement import CountingMiddleware, FigureCounter
+    from web.public.measurement import CountingMiddleware, FigureCounter
     from web.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:

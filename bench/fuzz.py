@@ -1,8 +1,8 @@
 """Bad input, the long run: hostile requests against every form and query parameter of the public site.
 
-    .venv/bin/python bench/fuzz.py [--requests 10000] [--postgres 1500] [--sockets 1500]
+    .venv/bin/python -m bench.fuzz [--requests 10000] [--postgres 1500] [--sockets 1500]
 
-Three runs of requests drawn by the hypothesis strategies in tests/bad_input.py, each ending with its
+Three runs of requests drawn by the hypothesis strategies in testing/bad_input.py, each ending with its
 sweep (every hostile kind on every target, one at a time: what the test suite sends every run), and
 every answer checked against the same property: never a 5xx, never a traceback, every rejection a
 complete page (an error summary when a form is shown again), the security headers, nothing from the
@@ -27,7 +27,6 @@ import datetime as dt
 import os
 import platform
 import socket
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -38,13 +37,10 @@ from typing import Protocol
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from starlette.testclient import TestClient
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from starlette.testclient import TestClient  # noqa: E402
-
-from bench.server import production_server  # noqa: E402
-from tests.bad_input import (  # noqa: E402
+from bench.server import production_server
+from testing.bad_input import (
     Finding,
     Fuzzer,
     FuzzRequest,
@@ -59,8 +55,10 @@ from tests.bad_input import (  # noqa: E402
     sweep,
     unclear,
 )
-from tests.postgres import new_database, postgres_server  # noqa: E402
-from web.security import HEADERS  # noqa: E402
+from testing.postgres import new_database, postgres_server
+from web.http.security_headers import HEADERS
+
+ROOT = Path(__file__).resolve().parent.parent
 
 OUT = ROOT / "bench" / "results" / "fuzz.md"
 FORM_SECRET = "bench-fuzz-form-secret"
@@ -150,7 +148,7 @@ def in_process(
 
 
 def run_sweep(fuzzer: Runs, requests: list[FuzzRequest], progress: Progress) -> None:
-    """The same sweep as the tests (tests/bad_input.py `sweep`): every hostile kind on every target."""
+    """The same sweep as the tests (testing/bad_input.py `sweep`): every hostile kind on every target."""
     for request in requests:
         outcome, found = fuzzer.run(request)
         progress.add(request, outcome, found)
@@ -232,7 +230,7 @@ def dechunk(body: bytes) -> bytes:
 
 
 def from_app(outcome: Outcome) -> bool:
-    """The app's own answer, not the server's refusal before the app (web/slow_clients.py: a plain-text 400,
+    """The app's own answer, not the server's refusal before the app (web/http/slow_clients.py: a plain-text 400,
     408 or 431 that closes the connection, or no answer at all)."""
     refused = (
         outcome.status in (400, 408, 431)
@@ -434,7 +432,7 @@ def report(
         "",
         f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}, by `bench/fuzz.py --requests "
         f"{args.requests} --postgres {args.postgres} --sockets {args.sockets}`. Requests are drawn by the "
-        "hypothesis strategies in `tests/bad_input.py`, and each run ends with its sweep (every hostile kind on "
+        "hypothesis strategies in `testing/bad_input.py`, and each run ends with its sweep (every hostile kind on "
         "every target, as the tests send it); every answer is checked for the property described there. "
         f"The whole run took {wall:.0f} s.",
         "",
@@ -463,7 +461,7 @@ def report(
         "",
         "## Refused by the server before the app",
         "",
-        "uvicorn's parser (with web/slow_clients.py's limits) refuses requests that are not HTTP before the app "
+        "uvicorn's parser (with web/http/slow_clients.py's limits) refuses requests that are not HTTP before the app "
         "sees them: a plain-text 400, 408 or 431 with the site's security headers, or it closes the connection. "
         "A proxy in front (nginx.conf.example) refuses them the same way. Drawn requests refused so:",
         "",

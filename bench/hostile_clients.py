@@ -1,6 +1,6 @@
 """Slow and hostile clients against the production server, while readers keep fetching advice.
 
-    .venv/bin/python bench/hostile_clients.py [--before 15] [--attack 40] [--flood-seconds 30] [--after 10]
+    .venv/bin/python -m bench.hostile_clients [--before 15] [--attack 40] [--flood-seconds 30] [--after 10]
         [--rate 10] [--slowloris 500] [--slow-body 200] [--idle 1000] [--flood 2000]
                                                                     # writes bench/results/hostile-clients.md
 
@@ -25,7 +25,6 @@ import asyncio
 import http.client
 import multiprocessing
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -35,9 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from bench.server import (  # noqa: E402
+from bench.server import (
     ProductionServer,
     load_average,
     machine,
@@ -47,6 +44,8 @@ from bench.server import (  # noqa: E402
     stamp,
     write_result,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PAGE = "/en/signs-to-spot"
 READER_HEADERS = {

@@ -1,10 +1,10 @@
 """Key rotation: how long `keys rotate` takes, and what a public server sending concerns meanwhile sees.
 
-    .venv/bin/python bench/key_rotation.py [--concerns 10000] [--officers 20] [--sample 200]
+    .venv/bin/python -m bench.key_rotation [--concerns 10000] [--officers 20] [--sample 200]
         [--database sqlite|postgresql|both]
 
 Fills a database (SQLite, then PostgreSQL) with sealed concerns, each with a note, and
-officers with sealed code secrets; then rotates the key pair (web/key_rotation.py) while a writer keeps
+officers with sealed code secrets; then rotates the key pair (web/ops/key_rotation.py) while a writer keeps
 storing concerns as the public site does. The rotation holds its rows (PostgreSQL) or SQLite's write lock
 for its whole transaction, so the writer's slowest store shows how long a person pressing Send waited, and
 a failed store (SQLite's busy timeout is 5 s) what a larger database would cost. Then a random sample is
@@ -17,7 +17,6 @@ import argparse
 import datetime as dt
 import platform
 import random
-import sys
 import tempfile
 import threading
 import time
@@ -27,16 +26,16 @@ from pathlib import Path
 
 from nacl.exceptions import CryptoError
 
+from bench.backup_rehearsal import fill
+from bench.server import DATABASE_LABELS, databases
+from web.console.auth import hash_password, new_totp_secret
+from web.ops.key_rotation import rotate
+from web.sealing import generate_key_pair, load_private_key, load_public_key, seal, seal_totp_secret, totp_key, unseal
+from web.storage import create_database_engine
+from web.storage.concerns import get_concern, set_status, store_concern
+from web.storage.officers import add_officer
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from bench.backup_rehearsal import fill  # noqa: E402
-from bench.server import DATABASE_LABELS, databases  # noqa: E402
-from web.console.auth import hash_password, new_totp_secret, seal_totp_secret, totp_key  # noqa: E402
-from web.key_rotation import rotate  # noqa: E402
-from web.sealing import generate_key_pair, load_private_key, load_public_key, seal, unseal  # noqa: E402
-from web.storage import create_database_engine  # noqa: E402
-from web.storage.concerns import get_concern, set_status, store_concern  # noqa: E402
-from web.storage.officers import add_officer  # noqa: E402
 
 
 @dataclass(frozen=True)

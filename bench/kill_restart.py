@@ -1,6 +1,6 @@
 """No confirmed concern lost: thousands of concerns sent while the server is killed and restarted.
 
-    .venv/bin/python bench/kill_restart.py [--concerns 2000] [--clients 8] [--database sqlite|postgresql|both]
+    .venv/bin/python -m bench.kill_restart [--concerns 2000] [--clients 8] [--database sqlite|postgresql|both]
         [--min-up 0.5] [--max-up 3]                                  # writes bench/results/kill-restart.md
 
 Starts `python -m web serve` on a free port and, from several client threads, walks the online form as a
@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import sys
 import tempfile
 import threading
 import time
@@ -36,10 +35,8 @@ from typing import Any
 
 import httpx2
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from bench.concern_throughput import ANSWERS  # noqa: E402
-from bench.server import (  # noqa: E402
+from bench.concern_throughput import ANSWERS
+from bench.server import (
     DATABASE_LABELS,
     ProductionServer,
     databases,
@@ -50,7 +47,9 @@ from bench.server import (  # noqa: E402
     stamp,
     stored_concerns,
 )
-from tests.conftest import TOKEN, reference_on  # noqa: E402
+from testing.forms import TOKEN, reference_on
+
+ROOT = Path(__file__).resolve().parent.parent
 
 MARKER = re.compile(r"\bKR-[0-9a-f]{8}-\d{6}\b")
 RETRY_AFTER = 0.25  # seconds: a person pressing reload

@@ -1,6 +1,6 @@
 """Load: an advice page and the concern form, ramped well past a national launch peak, on SQLite and PostgreSQL.
 
-    .venv/bin/python bench/load.py [--seconds 10] [--connections 8,32,128,256] [--database sqlite|postgresql|both]
+    .venv/bin/python -m bench.load [--seconds 10] [--connections 8,32,128,256] [--database sqlite|postgresql|both]
         [--skip-event-loops]                                              # writes bench/results/load.md
 
 Needs Debian's wrk (apt-get install wrk). For each database it starts `python -m web serve` (production
@@ -30,17 +30,14 @@ import argparse
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from bench.concern_throughput import ANSWERS  # noqa: E402
-from bench.server import (  # noqa: E402
+from bench.concern_throughput import ANSWERS
+from bench.server import (
     DATABASE_LABELS,
     ProductionServer,
     databases,
@@ -51,6 +48,8 @@ from bench.server import (  # noqa: E402
     server_settings,
     stamp,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PAGE = "/en/signs-to-spot"
 SCRIPTS = ROOT / "bench" / "wrk"
@@ -98,7 +97,7 @@ def summarise(row: dict[str, Any], expected: int) -> dict[str, Any]:
 
 def token_file(server: ProductionServer, folder: Path, count: int) -> Path:
     """The url-encoded answers, then `count` fresh tokens signed with the server's form secret."""
-    from web.form_guard import FormTokens
+    from web.http.form_tokens import FormTokens
     from web.sealing import load_or_create_secret
 
     tokens = FormTokens(load_or_create_secret("", server.form_secret_file))

@@ -1,6 +1,6 @@
 """Page weight in a real browser: bytes on the wire for each page's HTML and for a whole first visit.
 
-    .venv/bin/python bench/page_weight.py      # writes bench/results/page-weight.md
+    .venv/bin/python -m bench.page_weight      # writes bench/results/page-weight.md
 
 Counts what Chromium reports as transferred (`encodedDataLength`: compressed body plus headers)
 for every request a cold visit makes, page by page, in a fresh browser context each time.
@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import sync_playwright
 
+from testing.browser import launch_options
+from testing.live_server import live_server
+from testing.sitemap import fetch_sitemap_paths
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from a11y_tests.browser import launch_options  # noqa: E402
-from a11y_tests.live_server import live_server  # noqa: E402
-from a11y_tests.sitemap import fetch_sitemap_paths  # noqa: E402
 
 PAGE_BUDGET = 14 * 1024
 FIRST_VISIT_BUDGET = 40 * 1024

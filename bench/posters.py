@@ -1,8 +1,8 @@
 """Poster and social image generation time: every force, both languages, made afresh (no cache).
 
-    .venv/bin/python bench/posters.py      # writes bench/results/posters.md
+    .venv/bin/python -m bench.posters      # writes bench/results/posters.md
 
-Times `web.posters.poster_pdf` and `web.posters.social_png` directly, as the first request for a
+Times `web.toolkit.posters.poster_pdf` and `social_png` directly, as the first request for a
 file does (`web.toolkit.download` then keeps the bytes). The first PDF also registers the fonts:
 it is made once before timing starts.
 """
@@ -12,14 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 
+from web.content.forces import load_forces
+from web.toolkit import posters
+from web.toolkit.routes import DEFAULT_SITE, POSTER, SOCIAL, campaign_url
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from web import posters  # noqa: E402
-from web.toolkit import DEFAULT_SITE, POSTER, SOCIAL, campaign_url, load_forces  # noqa: E402
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Screenshots of every sitemap page at phone and desktop widths, for a person to look at.
 
-.venv/bin/python bench/screenshots.py [OUTPUT_DIR]
+.venv/bin/python -m bench.screenshots [OUTPUT_DIR]
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from a11y_tests.browser import launch_options
-from a11y_tests.live_server import live_server
-from a11y_tests.sitemap import fetch_sitemap_paths
+from testing.browser import launch_options
+from testing.live_server import live_server
+from testing.sitemap import fetch_sitemap_paths
 
 
 def main() -> None:

@@ -1,8 +1,8 @@
 """The security proof suite as a report: the console's access-control matrix and the ASVS checks.
 
-    .venv/bin/python bench/security_matrix.py      # writes bench/results/security-matrix.md
+    .venv/bin/python -m bench.security_matrix      # writes bench/results/security-matrix.md
 
-Runs exactly what tests/test_access_control.py and tests/test_asvs.py assert (their cases and checks
+Runs exactly what tests/console/test_access_control.py and tests/test_asvs.py assert (their cases and checks
 are imported, not copied), in-process on SQLite, and writes a table of console routes × cases
 (allowed or refused) with the number of requests wrongly allowed, and a table of OWASP ASVS 4.0.3
 items with pass or fail and what each looked at. Exits 1 when anything was wrongly allowed or a
@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
-import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
+from testing.access_matrix import CASES, Cell, run_matrix
+from testing.asvs import CHECKS, AsvsCheck, Finding, Site
+from testing.security_world import World
+from testing.settings import settings_in
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from tests.conftest import settings_in  # noqa: E402
-from tests.security_world import World  # noqa: E402
-from tests.test_access_control import CASES, Cell, run_matrix  # noqa: E402
-from tests.test_asvs import CHECKS, AsvsCheck, Finding, Site  # noqa: E402
 
 SHOWN = {"allowed": "allowed", "refused": "refused", "public": "public", "n/a": "—", "error": "**error**"}
 
@@ -114,7 +113,7 @@ def main() -> None:
         "",
         f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()} {platform.system()},"
         f" Python {platform.python_version()}, by `bench/security_matrix.py`: the cases of"
-        " `tests/test_access_control.py` and the checks of `tests/test_asvs.py`, in-process on SQLite.",
+        " `tests/console/test_access_control.py` and the checks of `tests/test_asvs.py`, in-process on SQLite.",
         "",
         "## Console access control: routes × cases",
         "",

@@ -15,7 +15,6 @@ import platform
 import re
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -24,10 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from testing.live_server import SERVE, free_port, site_environment, wait_until_healthy
+
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-from a11y_tests.live_server import free_port, wait_until_healthy  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 # A log record starts with a timestamp (web's logging.basicConfig) or a level name (uvicorn's own loggers).
@@ -63,18 +61,7 @@ class ProductionServer:
         return self.work / "keys" / "form-secret"
 
     def env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            "HOST": "127.0.0.1",
-            "PORT": str(self.port),
-            "PUBLIC_BASE_URL": self.base_url,
-            "DATABASE_URL": self.database_url,
-            "CONCERN_PUBLIC_KEY_FILE": str(self.work / "keys" / "concerns.pub"),
-            "CONSOLE_PRIVATE_KEY_FILE": str(self.private_key),
-            "FORM_SECRET_FILE": str(self.form_secret_file),
-            "LOG_LEVEL": "warning",
-            **self.environment,
-        }
+        return site_environment(self.work, self.port, DATABASE_URL=self.database_url, **self.environment)
 
     def start(self, timeout: float = 60) -> float:
         """Start `python -m web serve` and wait for /healthz; return the seconds it took."""
@@ -83,7 +70,7 @@ class ProductionServer:
         with self.log.open("ab") as log:
             # A session of its own: killing its process group reaches anything it starts, and nothing else.
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "web", "serve"],
+                SERVE,
                 cwd=ROOT,
                 env=self.env(),
                 stdout=log,
@@ -164,8 +151,8 @@ def production_server(work: Path, database_url: str, **environment: str) -> Iter
 
 @contextmanager
 def databases(work: Path, wanted: list[str]) -> Iterator[dict[str, str]]:
-    """SQLAlchemy URLs by name ("sqlite", "postgresql"); PostgreSQL is a throwaway server (tests/postgres.py)."""
-    from tests.postgres import new_database, postgres_server
+    """SQLAlchemy URLs by name ("sqlite", "postgresql"); PostgreSQL is a throwaway server (testing/postgres.py)."""
+    from testing.postgres import new_database, postgres_server
 
     urls = {}
     if "sqlite" in wanted:

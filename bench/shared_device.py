@@ -1,8 +1,8 @@
 """A shared device after "Exit this page": what Chromium's profile still holds of a concern, in figures.
 
-    .venv/bin/python bench/shared_device.py      # writes bench/results/shared-device.md
+    .venv/bin/python -m bench.shared_device      # writes bench/results/shared-device.md
 
-The scenario and the inspection are a11y_tests/shared_device.py's, as in a11y_tests/test_shared_device.py:
+The scenario and the inspection are testing/shared_device.py's, as in a11y_tests/test_shared_device.py:
 read advice, save it for offline, search (live results), ask for a call back, share a concern with a unique
 marker in every free-text answer and search phrase, leave (exit button, Shift ×3, the button without
 JavaScript, from "Check your answers", while a saved page's network answer is late, or not at all), press
@@ -25,12 +25,12 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from audit.browser import chromium_path
+from testing.live_server import live_server, neutral_site
+from testing.shared_device import VARIANTS, Hit, Visit, run
+from testing.slow_proxy import slow_proxy
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from a11y_tests.live_server import live_server, neutral_site  # noqa: E402
-from a11y_tests.shared_device import VARIANTS, Hit, Visit, run  # noqa: E402
-from a11y_tests.slow_proxy import slow_proxy  # noqa: E402
-from web.audit.browser import chromium_path  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "shared-device.md"
 

@@ -1,6 +1,6 @@
 """The site on a 2G connection, in Chromium: first contentful paint and load, cold, warm and offline.
 
-    .venv/bin/python bench/two_g.py [--runs 3]      # writes bench/results/two-g.md
+    .venv/bin/python -m bench.two_g [--runs 3]      # writes bench/results/two-g.md
 
 The network is throttled with CDP (`Network.emulateNetworkConditions`: 280 kbit/s down, 256 kbit/s up,
 800 ms round trip) on the page *and* on the service worker, whose own fetches DevTools emulation would
@@ -19,7 +19,6 @@ import json
 import os
 import platform
 import statistics
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -28,10 +27,11 @@ from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, sync_playwright
 
+from testing.browser import launch_options
+from testing.live_server import Site, logged_site
+from testing.offline import CONTROLLED, save_all
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from a11y_tests.browser import launch_options  # noqa: E402
-from a11y_tests.test_offline import CONTROLLED, Site, save_all, site  # noqa: E402
 
 PAGES = ["/en/", "/en/myths-and-facts"]
 PHASES = ["cold", "warm", "offline"]
@@ -139,7 +139,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     started = time.monotonic()
-    with tempfile.TemporaryDirectory() as tmp, site(Path(tmp)) as running, sync_playwright() as p:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        logged_site(Path(tmp), LOG_LEVEL="info") as running,
+        sync_playwright() as p,
+    ):
         running.get("/en/offline/pages.json")  # the first call measures every page: not part of a visit
         browser = p.chromium.launch(**launch_options())  # type: ignore[arg-type]
         version = browser.version

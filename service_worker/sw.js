@@ -1,4 +1,4 @@
-// ACT Early's service worker. Served at /sw.js by web/offline.py, which replaces the CONFIG line
+// ACT Early's service worker. Served at /sw.js by web/offline/routes.py, which replaces the CONFIG line
 // with the version (a hash of the built assets, the content and the templates) and the precache list
 // (read from the built page shell). Nothing here is edited by hand when the site changes.
 // The strategy for each kind of request is in service_worker/README.md.

@@ -1,6 +1,6 @@
 """Bad input (issue 9): hostile posts and queries against every form and query parameter of the public site.
 
-tests/bad_input.py says what the requests hold and what every answer must be. Here: the sweep (each kind
+testing/bad_input.py says what the requests hold and what every answer must be. Here: the sweep (each kind
 of attack on each target, one at a time, about a thousand requests) and a few hundred hypothesis
 examples that combine them, derandomized so that every run sends the same ones; under half a minute.
 bench/fuzz.py runs ten thousand and more, and raw sockets against uvicorn. Below the properties, one
@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from tests.bad_input import (
+from testing.bad_input import (
     FORMS,
     Fuzzer,
     FuzzRequest,
@@ -34,9 +34,10 @@ from tests.bad_input import (
     uncovered,
     unescaped,
 )
-from web.feedback import current_token
-from web.security import HEADERS
-from web.storage.figures import feedback_comments
+from web.http.security_headers import HEADERS
+from web.public.feedback import current_token
+from web.shell.site import site_of_app
+from web.storage.tables import feedback_comments
 
 URLENCODED = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -153,7 +154,7 @@ def test_a_bare_rejection_and_unescaped_input_break_the_property(fuzzer: Fuzzer)
 
 @pytest.mark.parametrize("path", ["/en/share-a-concern", "/en/share-a-concern/callback", "/en/feedback"])
 def test_a_token_with_letters_outside_ascii_is_refused_with_a_page(fuzzer: Fuzzer, path: str) -> None:
-    response = fuzzer.transport.client.post(path, content="token=a.1.%C3%A9&step=danger", headers=URLENCODED)  # type: ignore[attr-defined]
+    response = fuzzer.transport.client.post(path, content="token=a.1.%C3%A9&step=danger", headers=URLENCODED)
     assert response.status_code == 403
     assert "<h1" in response.text
 
@@ -161,7 +162,7 @@ def test_a_token_with_letters_outside_ascii_is_refused_with_a_page(fuzzer: Fuzze
 @pytest.mark.parametrize("chunked", [True, False])
 def test_a_body_over_the_limit_gets_the_413_page_with_the_security_headers(fuzzer: Fuzzer, chunked: bool) -> None:
     """Chunked, there is no Content-Length to refuse it by: it was a 500. Declared, the 413 lacked the headers."""
-    client: TestClient = fuzzer.transport.client  # type: ignore[attr-defined]
+    client: TestClient = fuzzer.transport.client
     parts = [b"token=x&worries=", b"x" * 40_000, b"x" * 40_000]
     body = iter(parts) if chunked else b"".join(parts)
     response = client.post("/en/share-a-concern", content=body, headers=URLENCODED)
@@ -201,7 +202,7 @@ def test_a_multipart_form_in_another_character_set_is_refused_with_a_page(
 
 def test_a_long_answer_in_urdu_reaches_validation_with_the_other_answers_kept(fuzzer: Fuzzer) -> None:
     """Urdu is 6 bytes a letter once percent-encoded: 2,990 letters are within the 3,000 allowed."""
-    client: TestClient = fuzzer.transport.client  # type: ignore[attr-defined]
+    client: TestClient = fuzzer.transport.client
     token = fuzzer.token("concern", Token.VALID)
     answers = {"token": token, "step": "worry", "since_when": "weeks", "person_name": "Sam"}
     accepted = client.post("/ur/share-a-concern", data={**answers, "worries": "ی" * 2990})
@@ -219,7 +220,7 @@ def test_feedback_comments_lose_control_characters_on_every_database(tmp_path: P
 
     app = fuzz_app(replace(fuzz_settings(tmp_path), database_url=database_url))
     with TestClient(app, raise_server_exceptions=False) as client:
-        token = current_token(app.state.feedback_tokens)
+        token = current_token(site_of_app(app).feedback_tokens)
         comment = "Not\x00 useful\x1b[31m \u202eat all"
         response = client.post(
             "/en/feedback",
@@ -227,5 +228,5 @@ def test_feedback_comments_lose_control_characters_on_every_database(tmp_path: P
             follow_redirects=False,
         )
         assert response.status_code == 303
-        with app.state.engine.connect() as connection:
+        with site_of_app(app).engine.connect() as connection:
             assert connection.execute(select(feedback_comments.c.comment)).scalar() == "Not useful[31m at all"

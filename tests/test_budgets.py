@@ -9,8 +9,9 @@ import brotli
 import pytest
 from starlette.testclient import TestClient
 
-from a11y_tests.sitemap import paths_in_sitemap
+from testing.sitemap import paths_in_sitemap
 from web.settings import Settings
+from web.shell.site import site_of_app
 
 PAGE_BUDGET = 14 * 1024  # bytes, brotli: fits the first TCP round trip (10 packets of ~1.4 KB)
 FIRST_VISIT_BUDGET = 40 * 1024  # bytes, brotli: HTML, CSS, JS and icon
@@ -32,7 +33,7 @@ def test_every_page_is_under_14_kb_compressed(client: TestClient) -> None:
 
 
 def test_a_first_visit_to_any_page_is_under_40_kb_compressed(client: TestClient, settings: Settings) -> None:
-    assets = client.app.state.assets  # type: ignore[attr-defined]
+    assets = site_of_app(client.app).assets
     shared = sum(
         len((settings.static_dist_dir / (assets.manifest[name] + ".br")).read_bytes())
         for name in ("app.css", "app.js", "offline.js", "icon.svg")
@@ -43,6 +44,6 @@ def test_a_first_visit_to_any_page_is_under_40_kb_compressed(client: TestClient,
 
 @pytest.mark.parametrize("name", ["app.css", "app.js"])
 def test_every_asset_the_shell_loads_is_precompressed(client: TestClient, settings: Settings, name: str) -> None:
-    path = client.app.state.assets.path(name)  # type: ignore[attr-defined]
+    path = site_of_app(client.app).assets.path(name)
     assert path.with_name(path.name + ".br").exists()
     assert path.with_name(path.name + ".gz").exists()

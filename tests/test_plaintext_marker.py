@@ -16,9 +16,11 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from a11y_tests.sitemap import paths_in_sitemap
-from tests.conftest import add, sent_reference, sign_in, submit_concern
-from web.backup import backup
+from testing.console import add, sign_in
+from testing.forms import sent_reference, submit_concern
+from testing.sitemap import paths_in_sitemap
+from web.ops.backup import backup
+from web.shell.site import site_of_app
 
 PHONE = "07700 900 982"
 
@@ -39,8 +41,8 @@ def test_the_marker_is_nowhere_but_the_consoles_decrypted_view(
 
     live_files = {path.name: path.read_bytes() for path in tmp_path.glob("test.sqlite3*")}
     assert "test.sqlite3-wal" in live_files, "the write-ahead log was not found: the test would miss it"
-    backup_file = backup(app.state.engine, tmp_path / "backups")
-    app.state.engine.dispose()  # folds the write-ahead log into the file: read both states
+    backup_file = backup(site_of_app(app).engine, tmp_path / "backups")
+    site_of_app(app).engine.dispose()  # folds the write-ahead log into the file: read both states
     stored = {f"live {name}": data for name, data in live_files.items()}
     stored |= {f"closed {path.name}": path.read_bytes() for path in tmp_path.glob("test.sqlite3*")}
     stored[f"backup {backup_file.name}"] = backup_file.read_bytes()

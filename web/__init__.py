@@ -1,1 +1,1 @@
-"""ACT Early web: the public safeguarding website of Counter Terrorism Policing."""
+"""The site's Python package: app.py builds the public site, cli.py has its commands; one folder an area."""

@@ -1,4 +1,4 @@
-"""The public site: routes, middleware and mounts. Handlers live in their area's module."""
+"""The public site: routes, middleware and what it is made of. Handlers live in their area's module."""
 
 from __future__ import annotations
 
@@ -6,34 +6,71 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from web import advice, concern, feedback, films, measurement, offline, redirects, search, site, toolkit
-from web.access_log import AccessLogMiddleware
-from web.assets import Assets
+from web.concern import routes as concern
 from web.content import load_library
-from web.errors import ErrorPageMiddleware, http_error
-from web.form_guard import BodyLimitMiddleware, FormTokens, SubmissionLimiter
-from web.http_cache import HttpCacheMiddleware
+from web.content.films import FILMS_DIR, FilmLibrary, load_films
+from web.films import routes as films
+from web.http.access_log import AccessLogMiddleware
+from web.http.body_limit import BodyLimitMiddleware
+from web.http.cache import HttpCacheMiddleware
+from web.http.form_tokens import FormTokens
+from web.http.limits import SubmissionLimiter
+from web.http.redirects import LetsTalkAboutItRedirects
+from web.http.security_headers import SecurityHeadersMiddleware
+from web.http.slow_clients import SlowBodyMiddleware
+from web.offline import routes as offline
+from web.public import advice, feedback, measurement, search, site
 from web.sealing import ensure_development_keys, load_or_create_secret, load_public_key
-from web.security import SecurityHeadersMiddleware
 from web.settings import Settings
-from web.slow_clients import SlowBodyMiddleware
-from web.storage import create_database_engine, dispose_engine_on_shutdown
+from web.shell.assets import Assets
+from web.shell.errors import ErrorPageMiddleware, http_error
+from web.shell.site import Site
+from web.shell.templating import create_templates
+from web.storage import create_database_engine, disposing
+from web.storage.figures import FigureCounter
 from web.storage.migrate import migrate
 from web.storage.search import SearchIndex
-from web.templating import create_templates
+from web.toolkit import routes as toolkit
+
+
+def build_site(settings: Settings) -> Site:
+    """Everything the handlers share, made once: content, templates, the database (migrated), keys, limits."""
+    assets = Assets(settings.static_dist_dir)
+    library = load_library(settings.content_dir)
+    engine = create_database_engine(settings.database_url)
+    migrate(engine)
+    search_index = SearchIndex(engine)
+    search_index.rebuild(library)
+    ensure_development_keys(settings.concern_public_key_file, settings.console_private_key_file)
+    form_tokens = FormTokens(load_or_create_secret(settings.form_secret, settings.form_secret_file))
+    return Site(
+        settings=settings,
+        library=library,
+        films=FilmLibrary(load_films(settings.content_dir / "films"), FILMS_DIR),
+        assets=assets,
+        templates=create_templates(settings, assets),
+        engine=engine,
+        search_index=search_index,
+        public_key=load_public_key(settings.concern_public_key_file),
+        form_tokens=form_tokens,
+        submission_limiter=SubmissionLimiter(settings.submissions_per_hour),
+        feedback_tokens=FormTokens(form_tokens.key + b":feedback"),
+        feedback_limiter=SubmissionLimiter(feedback.FEEDBACK_PER_HOUR),
+        offline_save_limiter=SubmissionLimiter(measurement.OFFLINE_SAVES_PER_HOUR),
+        figure_counter=FigureCounter() if settings.measurement else None,
+    )
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
-    assets = Assets(settings.static_dist_dir)
-    counter = measurement.FigureCounter() if settings.measurement else None
+    made = build_site(settings)
     routes = [
         Route("/", advice.advice_page, name="home"),
         Route("/sitemap.xml", site.sitemap, name="sitemap"),
         Route("/robots.txt", site.robots, name="robots"),
         Route("/healthz", site.healthz, name="healthz"),
         Route("/exit", site.exit_page, name="exit_page"),
-        Route("/assets/{name:str}", assets.serve, name="asset"),
+        Route("/assets/{name:str}", made.assets.serve, name="asset"),
         Route("/{lang:str}/share-a-concern", concern.concern_start, name="concern_start"),
         Route("/{lang:str}/share-a-concern", concern.concern_answer, methods=["POST"], name="concern_answer"),
         Route("/{lang:str}/share-a-concern/questions", concern.concern_question, name="concern_question"),
@@ -69,31 +106,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(SecurityHeadersMiddleware, https=settings.public_base_url.startswith("https://")),
         Middleware(ErrorPageMiddleware, debug=settings.debug),
-        Middleware(SlowBodyMiddleware, timeout=settings.body_timeout_seconds),
+        Middleware(SlowBodyMiddleware, timeout=settings.body_timeout_seconds, error_page=http_error),
         Middleware(HttpCacheMiddleware),
-        Middleware(measurement.CountingMiddleware, counter=counter),
-        Middleware(redirects.LetsTalkAboutItRedirects),
+        Middleware(measurement.CountingMiddleware, counter=made.figure_counter),
+        Middleware(LetsTalkAboutItRedirects, public_base_url=settings.public_base_url),
     ]
     app = Starlette(
         debug=settings.debug,
-        lifespan=measurement.flushing(dispose_engine_on_shutdown),
+        lifespan=measurement.flushing(made.figure_counter, made.engine, inner=disposing(made.engine)),
         routes=routes,
         middleware=middleware,
         exception_handlers={code: http_error for code in (400, 403, 404, 405, 413)},
     )
-    app.state.settings = settings
-    app.state.assets = assets
-    app.state.library = load_library(settings.content_dir)
-    app.state.films = films.FilmLibrary(films.load_films(settings.content_dir / "films"), films.FILMS_DIR)
-    app.state.templates = create_templates(settings, assets)
-    app.state.engine = create_database_engine(settings.database_url)
-    migrate(app.state.engine)
-    app.state.search_index = SearchIndex(app.state.engine)
-    app.state.search_index.rebuild(app.state.library)
-    ensure_development_keys(settings.concern_public_key_file, settings.console_private_key_file)
-    app.state.public_key = load_public_key(settings.concern_public_key_file)
-    app.state.form_tokens = FormTokens(load_or_create_secret(settings.form_secret, settings.form_secret_file))
-    app.state.submission_limiter = SubmissionLimiter(settings.submissions_per_hour)
-    app.state.figure_counter = counter
-    feedback.install(app)
+    app.state.site = made
     return app

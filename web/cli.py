@@ -5,101 +5,122 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from web.settings import Settings, SettingsError
 
+Command = Callable[[Settings, argparse.Namespace], int]
+
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["audit"]:  # QA's audit of any deployed copy: no settings, its own options
-        from web.audit import main as audit
-
-        return audit(argv[1:])
-    parser = argparse.ArgumentParser(prog="python -m web", description="ACT Early web")
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the public site (HOST, PORT from the environment)")
-    serve.add_argument("--workers", type=int, default=1)
-    commands.add_parser("build", help="build the CSS, JavaScript and icons into static/dist")
-    exporting = commands.add_parser("export", help="write a static copy of every public page, with an nginx example")
-    exporting.add_argument("directory", type=Path, help="an empty folder, or an earlier export to replace")
-    content = commands.add_parser("content", help="work with the Markdown content")
-    content_commands = content.add_subparsers(dest="content_command", required=True)
-    check = content_commands.add_parser("check", help="check every content file; exit 1 on a problem")
-    check.add_argument("--strict", action="store_true", help="also fail when a translation is out of date")
-    commands.add_parser("console", help="run the officers' console (CONSOLE_HOST, CONSOLE_PORT)")
-    commands.add_parser("audit", help="audit a deployed copy in Chromium (QA): python -m web audit BASE_URL --help")
-    keys = commands.add_parser("keys", help="the officers' key pair that seals concerns")
-    keys.add_argument("action", choices=["generate", "rotate", "reseal"])
-    keys.add_argument("--force", action="store_true", help="replace an existing key pair")
-    officers = commands.add_parser("officers", help="console accounts")
-    officers_commands = officers.add_subparsers(dest="officers_command", required=True)
-    add = officers_commands.add_parser("add", help="create an account; prints its authenticator secret")
-    add.add_argument("username")
-    add.add_argument("--role", choices=["officer", "comms", "admin"], required=True)
-    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    commands.add_parser("purge", help="delete concerns closed more than RETENTION_DAYS ago")
-    backup = commands.add_parser("backup", help="copy the database, consistently, into a file in a folder")
-    backup.add_argument("directory", type=Path, help="where to write the backup and its checksum")
-    restore = commands.add_parser("restore", help="load a backup into DATABASE_URL (an empty database)")
-    restore.add_argument("file", type=Path, help="a file written by `python -m web backup`")
-    films = commands.add_parser("films", help="the stand-in films made from content/films/*.yaml")
-    films_commands = films.add_subparsers(dest="films_command", required=True)
-    films_build = films_commands.add_parser("build", help="build them into var/films (skipped when up to date)")
-    films_build.add_argument("--force", action="store_true", help="build even when nothing has changed")
-    catalogues = commands.add_parser("translations", help="the gettext catalogues of interface text")
-    catalogues.add_argument("action", choices=["extract", "update", "compile"])
-    args = parser.parse_args(argv)
+    args = parser().parse_args(sys.argv[1:] if argv is None else argv)
     try:
         settings = Settings.from_env()
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if args.command == "serve":
-        https = settings.public_base_url.startswith("https://")
-        return run_server(
-            "web.app:create_app",
-            "ACT Early web",
-            settings.host,
-            settings.port,
-            settings,
-            workers=args.workers,
-            https=https,
-        )
-    if args.command == "build":
-        return build(settings)
-    if args.command == "export":
-        return export(settings, args.directory)
-    if args.command == "translations":
-        return translations(args.action)
-    if args.command == "console":
-        return run_server(
-            "web.console.app:create_console_app",
-            "ACT Early console",
-            settings.console_host,
-            settings.console_port,
-            settings,
-            https=True,  # as web/console/app.py's headers
-        )
-    if args.command == "keys" and args.action != "generate":
-        return rotate_keys(settings, args.action)
-    if args.command == "keys":
-        return generate_keys(settings, force=args.force)
-    if args.command == "officers":
-        return add_officer(settings, args.username, args.role, password_stdin=args.password_stdin)
-    if args.command == "purge":
-        return purge(settings)
-    if args.command in ("backup", "restore"):
-        from web import backup as backups
+    command: Command = args.run
+    return command(settings, args)
 
-        if args.command == "backup":
-            return backups.backup_command(settings, args.directory)
-        return backups.restore_command(settings, args.file)
-    if args.command == "films":
-        from web.film_build import run as build_films
 
-        return build_films(force=args.force)
-    return check_content(settings, strict=args.strict)
+def run(settings: Settings, *argv: str) -> int:
+    """One command with these settings, as `python -m web ARGV…` would run it with settings from the environment."""
+    args = parser().parse_args(argv)
+    command: Command = args.run
+    return command(settings, args)
+
+
+def parser() -> argparse.ArgumentParser:
+    """Every command, each with its own function (`run`)."""
+    top = argparse.ArgumentParser(prog="python -m web", description="ACT Early web")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    def command(
+        name: str, run: Command, help: str, parent: argparse._SubParsersAction[argparse.ArgumentParser] = commands
+    ) -> argparse.ArgumentParser:
+        found: argparse.ArgumentParser = parent.add_parser(name, help=help)
+        found.set_defaults(run=run)
+        return found
+
+    command("serve", serve, "run the public site (HOST, PORT from the environment)").add_argument(
+        "--workers", type=int, default=1
+    )
+    command("console", console, "run the officers' console (CONSOLE_HOST, CONSOLE_PORT)")
+    command("build", build, "build the CSS, JavaScript and icons into static/dist")
+    command("export", export, "write a static copy of every public page, with an nginx example").add_argument(
+        "directory", type=Path, help="an empty folder, or an earlier export to replace"
+    )
+    content = commands.add_parser("content", help="work with the Markdown content")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    command("check", check_content, "check every content file; exit 1 on a problem", content_commands).add_argument(
+        "--strict", action="store_true", help="also fail when a translation is out of date"
+    )
+    keys = commands.add_parser("keys", help="the officers' key pair that seals concerns")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    command("generate", generate_keys, "a new key pair (refuses to replace one)", key_commands).add_argument(
+        "--force", action="store_true", help="replace an existing key pair"
+    )
+    command("rotate", rotate_keys, "a new pair, with everything sealed again under it", key_commands)
+    command("reseal", reseal_keys, "seal again under the current key what a retired key sealed", key_commands)
+    officers = commands.add_parser("officers", help="console accounts")
+    officer_commands = officers.add_subparsers(dest="officers_command", required=True)
+    add = command("add", add_officer, "create an account; prints its authenticator secret", officer_commands)
+    add.add_argument("username")
+    add.add_argument("--role", choices=["officer", "comms", "admin"], required=True)
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    command("purge", purge, "delete concerns closed more than RETENTION_DAYS ago")
+    command("backup", backup, "copy the database, consistently, into a file in a folder").add_argument(
+        "directory", type=Path, help="where to write the backup and its checksum"
+    )
+    command("restore", restore, "load a backup into DATABASE_URL (an empty database)").add_argument(
+        "file", type=Path, help="a file written by `python -m web backup`"
+    )
+    films = commands.add_parser("films", help="the stand-in films made from content/films/*.yaml")
+    film_commands = films.add_subparsers(dest="films_command", required=True)
+    command("build", build_films, "build them into var/films (skipped when up to date)", film_commands).add_argument(
+        "--force", action="store_true", help="build even when nothing has changed"
+    )
+    command("translations", translations, "the gettext catalogues of interface text").add_argument(
+        "action", choices=["extract", "update", "compile"]
+    )
+    return top
+
+
+def serve(settings: Settings, args: argparse.Namespace) -> int:
+    https = settings.public_base_url.startswith("https://")
+    return run_server(
+        "web.app:create_app", "ACT Early web", settings.host, settings.port, settings, workers=args.workers, https=https
+    )
+
+
+def console(settings: Settings, args: argparse.Namespace) -> int:
+    return run_server(
+        "web.console.app:create_console_app",
+        "ACT Early console",
+        settings.console_host,
+        settings.console_port,
+        settings,
+        https=True,  # as web/console/app.py's headers
+    )
+
+
+def backup(settings: Settings, args: argparse.Namespace) -> int:
+    from web.ops.backup import backup_command
+
+    return backup_command(settings, args.directory)
+
+
+def restore(settings: Settings, args: argparse.Namespace) -> int:
+    from web.ops.backup import restore_command
+
+    return restore_command(settings, args.file)
+
+
+def build_films(settings: Settings, args: argparse.Namespace) -> int:
+    from web.films.build import run
+
+    return run(force=args.force)
 
 
 def run_server(
@@ -108,11 +129,11 @@ def run_server(
     """Serve `factory` with uvicorn as production needs it: bounded connections, timeouts for slow clients.
 
     MAX_CONNECTIONS, HEADER_TIMEOUT_SECONDS and MAX_HEADER_BYTES apply to each worker; the body timeout
-    is the app's (web/slow_clients.py explains why uvicorn's own settings are not enough).
+    is the app's (web/http/slow_clients.py explains why uvicorn's own settings are not enough).
     """
     import uvicorn
 
-    from web.slow_clients import allow_open_files, guarded_protocol
+    from web.http.slow_clients import allow_open_files, guarded_protocol
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     wanted = settings.max_connections + 256  # the database, log and content files besides the connections
@@ -128,7 +149,7 @@ def run_server(
         host=host,
         port=port,
         workers=workers,
-        access_log=False,  # uvicorn's access log records IP addresses; web.access_log does not
+        access_log=False,  # uvicorn's access log records IP addresses; web.http.access_log does not
         server_header=False,
         proxy_headers=False,
         log_level=settings.log_level,
@@ -146,12 +167,12 @@ def run_server(
     return 0
 
 
-def translations(action: str) -> int:
-    from web import catalogues
+def translations(settings: Settings, args: argparse.Namespace) -> int:
+    from web.shell import catalogues
 
-    if action == "extract":
+    if args.action == "extract":
         print(f"{len(catalogues.write_template())} messages in {catalogues.TEMPLATE}")
-    elif action == "update":
+    elif args.action == "update":
         catalogues.update()
         for lang in catalogues.po_files():
             print(f"{lang}: {len(catalogues.untranslated(lang))} messages to translate")
@@ -161,11 +182,11 @@ def translations(action: str) -> int:
     return 0
 
 
-def generate_keys(settings: Settings, *, force: bool) -> int:
+def generate_keys(settings: Settings, args: argparse.Namespace) -> int:
     from web.sealing import generate_key_pair
 
     public, private = settings.concern_public_key_file, settings.console_private_key_file
-    if (public.exists() or private.exists()) and not force:
+    if (public.exists() or private.exists()) and not args.force:
         print(
             f"error: {public} or {private} exists; --force replaces them (old concerns become unreadable and "
             "every officer must be added again); `keys rotate` changes the pair and keeps them",
@@ -181,9 +202,18 @@ def generate_keys(settings: Settings, *, force: bool) -> int:
     return 0
 
 
-def rotate_keys(settings: Settings, action: str) -> int:
-    """`keys rotate`: a new pair, everything sealed again under it; `keys reseal`: what arrived under a retired key."""
-    from web.key_rotation import RotationError, reseal, rotate
+def rotate_keys(settings: Settings, args: argparse.Namespace) -> int:
+    """`keys rotate`: a new pair, everything sealed again under it."""
+    return _rotate_or_reseal(settings, "rotate")
+
+
+def reseal_keys(settings: Settings, args: argparse.Namespace) -> int:
+    """`keys reseal`: what arrived under a retired key, sealed again under the current one."""
+    return _rotate_or_reseal(settings, "reseal")
+
+
+def _rotate_or_reseal(settings: Settings, action: str) -> int:
+    from web.ops.key_rotation import RotationError, reseal, rotate
     from web.sealing import KeyFileError
     from web.storage import create_database_engine
     from web.storage.migrate import migrate
@@ -215,19 +245,20 @@ def rotate_keys(settings: Settings, action: str) -> int:
     return 0
 
 
-def add_officer(settings: Settings, username: str, role: str, *, password_stdin: bool) -> int:
+def add_officer(settings: Settings, args: argparse.Namespace) -> int:
     import getpass
 
     import pyotp
 
-    from web.console.auth import hash_password, new_totp_secret, seal_totp_secret, totp_key
-    from web.sealing import KeyFileError, load_private_key
+    from web.console.auth import hash_password, new_totp_secret
+    from web.sealing import KeyFileError, load_private_key, seal_totp_secret, totp_key
     from web.storage import create_database_engine
     from web.storage.migrate import migrate
     from web.storage.officers import add_officer as store_officer
     from web.storage.officers import record
 
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
+    username, role = args.username, args.role
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
     try:
         password_hash = hash_password(password)
     except ValueError as error:
@@ -248,9 +279,8 @@ def add_officer(settings: Settings, username: str, role: str, *, password_stdin:
     return 0
 
 
-def purge(settings: Settings) -> int:
-    import datetime as dt
-
+def purge(settings: Settings, args: argparse.Namespace) -> int:
+    from web.clock import utc_today
     from web.storage import create_database_engine
     from web.storage.concerns import purge_closed
     from web.storage.migrate import migrate
@@ -258,18 +288,18 @@ def purge(settings: Settings) -> int:
 
     engine = create_database_engine(settings.database_url, statement_timeout_ms=None)
     migrate(engine)
-    references = purge_closed(engine, older_than_days=settings.retention_days, today=dt.date.today())
+    references = purge_closed(engine, older_than_days=settings.retention_days, today=utc_today())
     for reference in references:
         record(engine, "purge", "purged", reference, detail=f"closed over {settings.retention_days} days ago")
     print(f"purged {len(references)} concerns closed more than {settings.retention_days} days ago")
     return 0
 
 
-def export(settings: Settings, directory: Path) -> int:
-    from web.export import ExportError, export_site
+def export(settings: Settings, args: argparse.Namespace) -> int:
+    from web.ops.export import ExportError, export_site
 
     try:
-        report = export_site(settings, directory)
+        report = export_site(settings, args.directory)
     except ExportError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -277,9 +307,9 @@ def export(settings: Settings, directory: Path) -> int:
     return 0
 
 
-def build(settings: Settings) -> int:
-    from web.assets import AssetError, build_assets
-    from web.catalogues import compile_all
+def build(settings: Settings, args: argparse.Namespace) -> int:
+    from web.shell.assets import AssetError, build_assets
+    from web.shell.catalogues import compile_all
 
     compile_all()
     try:
@@ -292,7 +322,7 @@ def build(settings: Settings) -> int:
     return 0
 
 
-def check_content(settings: Settings, *, strict: bool = False) -> int:
+def check_content(settings: Settings, args: argparse.Namespace) -> int:
     from web.content.check import check_content as run_check
     from web.content.readability import MAXIMUM_AVERAGE_GRADE, MAXIMUM_GRADE
 
@@ -314,12 +344,12 @@ def check_content(settings: Settings, *, strict: bool = False) -> int:
             print(f"  {line}")
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
-    if report.passed(strict=strict):
+    if report.passed(strict=args.strict):
         print("Content check passed.")
         return 0
     print(
         f"Content check failed: {len(report.errors)} errors"
-        + (f", {len(report.out_of_date)} translations out of date" if strict else ""),
+        + (f", {len(report.out_of_date)} translations out of date" if args.strict else ""),
         file=sys.stderr,
     )
     return 1

@@ -1,4 +1,5 @@
-"""Sealing concerns so that only the officers can read them (PyNaCl sealed boxes).
+"""Sealing concerns so that only the officers can read them (PyNaCl sealed boxes), and the officers'
+sign-in code secrets with a key derived from their private key.
 
 The public site holds only the officers' public key: it can seal a concern but never open one.
 The console holds the private key and opens a concern in memory when an officer reads it.
@@ -6,6 +7,7 @@ The console holds the private key and opens a concern in memory when an officer 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -18,8 +20,10 @@ from typing import Any
 from nacl.encoding import Base64Encoder
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
+from nacl.secret import SecretBox
 
 log = logging.getLogger("web.sealing")
+SEALED = "box:"  # the start of a sealed TOTP secret; one stored before sealing starts with a base32 letter
 
 
 class KeyFileError(RuntimeError):
@@ -36,6 +40,7 @@ def generate_key_pair(public_file: Path, private_file: Path) -> None:
 def _write_durably(path: Path, data: bytes, mode: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    os.fchmod(descriptor, mode)  # the mode `os.open` gives only a file it creates: never keep a looser one
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
         handle.flush()
@@ -55,14 +60,14 @@ def sync_directory(directory: Path) -> None:
 def load_public_key(path: Path) -> PublicKey:
     try:
         return PublicKey(path.read_bytes().strip(), encoder=Base64Encoder)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, TypeError) as error:  # nacl: TypeError for a key of the wrong length
         raise KeyFileError(f"cannot read the officers' public key from {path}: {error}") from None
 
 
 def load_private_key(path: Path) -> PrivateKey:
     try:
         return PrivateKey(path.read_bytes().strip(), encoder=Base64Encoder)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, TypeError) as error:  # nacl: TypeError for a key of the wrong length
         raise KeyFileError(f"cannot read the officers' private key from {path}: {error}") from None
 
 
@@ -77,7 +82,13 @@ def retired_key_files(private_file: Path) -> list[Path]:
         for path in private_file.parent.glob(private_file.name + ".retired-*")
         if RETIRED.fullmatch(path.name.removeprefix(private_file.name))
     ]
-    return sorted(retired, key=lambda path: path.name, reverse=True)
+    return sorted(retired, key=_retired_order, reverse=True)
+
+
+def _retired_order(path: Path) -> tuple[str, int]:
+    """When it was retired, and which of the keys retired in that second (…Z, …Z-2, …, …Z-10)."""
+    stamp, _, number = path.name.rsplit(".retired-", 1)[1].removesuffix("Z").partition("Z-")
+    return stamp, int(number or 1)
 
 
 def load_private_keys(private_file: Path) -> list[PrivateKey]:
@@ -127,3 +138,30 @@ def load_or_create_secret(value: str, path: Path) -> bytes:
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_hex(32))
     return path.read_text().strip().encode("utf-8")
+
+
+# Officers' code (TOTP) secrets (ADR 9) -------------------------------------------------------------
+
+
+def totp_key(private_key: PrivateKey) -> bytes:
+    """The key that seals TOTP secrets: derived from the officers' private key, so it is never stored."""
+    return hashlib.sha256(b"console-totp:" + bytes(private_key)).digest()
+
+
+def seal_totp_secret(key: bytes, secret: str) -> str:
+    return SEALED + SecretBox(key).encrypt(secret.encode(), encoder=Base64Encoder).decode()
+
+
+def open_totp_secret(key: bytes, sealed: str) -> str | None:
+    """The secret, or None when it cannot be opened (not sealed, damaged, or sealed with another key)."""
+    if not sealed.startswith(SEALED):
+        return None
+    try:
+        return SecretBox(key).decrypt(sealed.removeprefix(SEALED).encode(), encoder=Base64Encoder).decode()
+    except (CryptoError, ValueError):
+        return None
+
+
+def open_totp_secret_with_any(keys: Sequence[bytes], sealed: str) -> str | None:
+    """The secret, opened with the first key that opens it: the current key's, then retired ones'."""
+    return next((secret for key in keys if (secret := open_totp_secret(key, sealed)) is not None), None)

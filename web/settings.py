@@ -40,7 +40,7 @@ class Settings:
     console_idle_minutes: int = 15
     console_max_hours: int = 8
     measurement: bool = True
-    # The production server (uvicorn, in `python -m web serve`): see .env.example and web/slow_clients.py.
+    # The production server (uvicorn, in `python -m web serve`): see .env.example and web/http/slow_clients.py.
     max_connections: int = 2048
     backlog: int = 2048
     keep_alive_seconds: int = 5

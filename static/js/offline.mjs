@@ -87,7 +87,7 @@ function enhanceSaveControls (root) {
     try {
       const result = await askWorker({ type: 'save', urls })
       status.textContent = result.failed.length ? root.dataset.textFailed : root.dataset.textSaved
-      // One anonymous count for the soft-launch figures (web/measurement.py): no body, nothing stored.
+      // One anonymous count for the soft-launch figures (web/public/measurement.py): no body, nothing stored.
       if (result.saved) fetch(`/${root.dataset.lang}/offline/saved-count`, { method: 'POST' }).catch(() => {})
     } catch (error) {
       status.textContent = root.dataset.textFailed

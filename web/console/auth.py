@@ -23,13 +23,12 @@ from dataclasses import dataclass
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from nacl.encoding import Base64Encoder
-from nacl.exceptions import CryptoError
-from nacl.public import PrivateKey
-from nacl.secret import SecretBox
 from sqlalchemy import Engine
 from starlette.requests import Request
 
+from web.clock import utc_now
+from web.console.state import console_of
+from web.sealing import SEALED, open_totp_secret_with_any, seal_totp_secret
 from web.storage import officers as store
 
 SESSION_COOKIE = "__Host-console-session"
@@ -37,7 +36,6 @@ PENDING_COOKIE = "__Host-console-pending"
 PENDING_SECONDS = 300
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=15)
-SEALED = "box:"  # the start of a sealed TOTP secret; one stored before sealing starts with a base32 letter
 log = logging.getLogger("web.console")
 # argon2id with OWASP's recommended minimum (m=19 MiB, t=2, p=1).
 hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
@@ -46,7 +44,7 @@ _DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
 
 
 def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return utc_now().replace(tzinfo=None)
 
 
 def hash_password(password: str) -> str:
@@ -57,30 +55,6 @@ def hash_password(password: str) -> str:
 
 def new_totp_secret() -> str:
     return pyotp.random_base32()
-
-
-def totp_key(private_key: PrivateKey) -> bytes:
-    """The key that seals TOTP secrets: derived from the officers' private key, so it is never stored."""
-    return hashlib.sha256(b"console-totp:" + bytes(private_key)).digest()
-
-
-def seal_totp_secret(key: bytes, secret: str) -> str:
-    return SEALED + SecretBox(key).encrypt(secret.encode(), encoder=Base64Encoder).decode()
-
-
-def open_totp_secret(key: bytes, sealed: str) -> str | None:
-    """The secret, or None when it cannot be opened (not sealed, damaged, or sealed with another key)."""
-    if not sealed.startswith(SEALED):
-        return None
-    try:
-        return SecretBox(key).decrypt(sealed.removeprefix(SEALED).encode(), encoder=Base64Encoder).decode()
-    except (CryptoError, ValueError):
-        return None
-
-
-def open_totp_secret_with_any(keys: Sequence[bytes], sealed: str) -> str | None:
-    """The secret, opened with the first key that opens it: the current key's, then retired ones'."""
-    return next((secret for key in keys if (secret := open_totp_secret(key, sealed)) is not None), None)
 
 
 def seal_plain_totp_secrets(engine: Engine, key: bytes) -> int:
@@ -165,7 +139,7 @@ def current(request: Request, idle: dt.timedelta, maximum: dt.timedelta) -> Sign
     token = request.cookies.get(SESSION_COOKIE, "")
     if not token or len(token) > 100:
         return None
-    engine: Engine = request.app.state.engine
+    engine = console_of(request).engine
     session = store.get_session(engine, _hash(token))
     if session is None:
         return None
@@ -183,7 +157,7 @@ def current(request: Request, idle: dt.timedelta, maximum: dt.timedelta) -> Sign
 def end(request: Request) -> None:
     token = request.cookies.get(SESSION_COOKIE, "")
     if token:
-        store.end_session(request.app.state.engine, _hash(token))
+        store.end_session(console_of(request).engine, _hash(token))
 
 
 def csrf_ok(signed_in: SignedIn, submitted: str) -> bool:

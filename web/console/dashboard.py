@@ -19,9 +19,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from web.concern_form import HEARD_ABOUT
-from web.console import views
-from web.measurement import CAMPAIGN, OFFLINE_SAVE, SOURCE, VIEW
+from web.clock import utc_today
+from web.concern.questions import HEARD_ABOUT
+from web.console.pages import NO_STORE, render, requires
+from web.console.state import console_of
+from web.content.forces import Force, load_forces
+from web.public.measurement import CAMPAIGN, OFFLINE_SAVE, SOURCE, VIEW
 from web.storage import officers as audit
 from web.storage.figures import (
     CONCERN,
@@ -35,7 +38,6 @@ from web.storage.figures import (
     counts_between,
     latest_comments,
 )
-from web.toolkit import Force, load_forces
 
 DEFAULT_DAYS, MAX_DAYS, TOP = 28, 366, 10
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -48,7 +50,6 @@ SOURCE_LABELS = {
 }
 ROUTE_LABELS = {"form": "Online form", "callback": "Call-back request"}
 HEARD_LABELS = {**dict(HEARD_ABOUT), NOT_GIVEN: "Not given"}
-BRAND, TEXT = "#3f2a70", "#0b0c0c"
 
 
 @dataclass(frozen=True)
@@ -274,12 +275,8 @@ def csv_rows(figures: list[Figure], concerns: list[Figure]) -> str:
     return out.getvalue()
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
-
-
 async def _figures(request: Request, rng: DateRange) -> tuple[list[Figure], list[Figure]]:
-    engine = request.app.state.engine
+    engine = console_of(request).engine
     figures = await run_in_threadpool(counts_between, engine, rng.first, rng.last)
     concerns = await run_in_threadpool(concern_counts_between, engine, rng.first, rng.last)
     return figures, concerns
@@ -287,7 +284,7 @@ async def _figures(request: Request, rng: DateRange) -> tuple[list[Figure], list
 
 def _form_page(request: Request, rng: DateRange, errors: dict[str, str], board: Dashboard | None) -> Response:
     values = {name: request.query_params.get(name, "") for name in ("from", "to")} if errors else {}
-    return views._render(
+    return render(
         request,
         "console/dashboard.html",
         status_code=400 if errors else 200,
@@ -298,12 +295,12 @@ def _form_page(request: Request, rng: DateRange, errors: dict[str, str], board: 
     )
 
 
-@views.requires("comms", "admin")
+@requires("comms", "admin")
 async def dashboard(request: Request) -> Response:
-    rng, errors = parse_range(request.query_params, _today())
+    rng, errors = parse_range(request.query_params, utc_today())
     if errors:
         return _form_page(request, rng, errors, None)
-    state = request.app.state
+    state = console_of(request)
     figures, concerns = await _figures(request, rng)
     board = summarise(rng, figures, concerns, load_forces(state.settings.content_dir / "forces.yaml"))
     board.comments = await run_in_threadpool(latest_comments, state.engine, rng.first, rng.last)
@@ -311,14 +308,14 @@ async def dashboard(request: Request) -> Response:
     return _form_page(request, rng, {}, board)
 
 
-@views.requires("comms", "admin")
+@requires("comms", "admin")
 async def figures_csv(request: Request) -> Response:
-    rng, errors = parse_range(request.query_params, _today())
+    rng, errors = parse_range(request.query_params, utc_today())
     if errors:
         return _form_page(request, rng, errors, None)
     figures, concerns = await _figures(request, rng)
     audit.record(
-        request.app.state.engine,
+        console_of(request).engine,
         request.state.signed_in.officer.username,
         "figures-csv",
         detail=f"{rng.first}..{rng.last}",
@@ -327,11 +324,11 @@ async def figures_csv(request: Request) -> Response:
     return Response(
         csv_rows(figures, concerns),
         media_type="text/csv; charset=utf-8",
-        headers={**views.NO_STORE, "Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
-@views.requires("comms", "admin")
+@requires("comms", "admin")
 async def figures_moved(request: Request) -> Response:
     """The old /figures page: the dashboard has its figures and more."""
-    return RedirectResponse("/dashboard", status_code=301, headers=views.NO_STORE)
+    return RedirectResponse("/dashboard", status_code=301, headers=NO_STORE)

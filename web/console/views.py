@@ -2,79 +2,32 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nacl.exceptions import CryptoError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.templating import Jinja2Templates
 
-from web.concern_form import ALL_FIELDS, STEPS
+from web.clock import utc_today
+from web.concern.questions import ALL_FIELDS, STEPS
 from web.console import auth
-from web.form_guard import is_same_origin
+from web.console.pages import NO_STORE, refuse_other_sites, render, requires, settings_windows
+from web.console.state import console_of
 from web.sealing import seal, unseal
 from web.storage import concerns as concern_store
 from web.storage import officers as store
 
-Handler = Callable[[Request], Awaitable[Response]]
 log = logging.getLogger("web.console")
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 UNOPENABLE = "This concern cannot be opened with the console's keys. Tell an administrator."
 UNREADABLE = (
     "Codes cannot be checked for your account at the moment. Tell an administrator: the console's keys do not open it."
 )
 
 
-def _render(request: Request, template: str, *, status_code: int = 200, **context: Any) -> Response:
-    templates: Jinja2Templates = request.app.state.templates
-    signed_in = getattr(request.state, "signed_in", None)
-    base = {"lang": "en", "dir": "ltr", "signed_in": signed_in}
-    return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code, headers=NO_STORE)
-
-
-def _settings_windows(request: Request) -> tuple[dt.timedelta, dt.timedelta]:
-    settings = request.app.state.settings
-    return dt.timedelta(minutes=settings.console_idle_minutes), dt.timedelta(hours=settings.console_max_hours)
-
-
-def requires(*roles: str) -> Callable[[Handler], Handler]:
-    """Only signed-in officers with one of `roles`; POSTs also need the session's CSRF token."""
-
-    def decorate(handler: Handler) -> Handler:
-        async def guarded(request: Request) -> Response:
-            signed_in = auth.current(request, *_settings_windows(request))
-            if signed_in is None:
-                return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
-            request.state.signed_in = signed_in
-            if signed_in.officer.role not in roles:
-                store.record(request.app.state.engine, signed_in.officer.username, "denied", detail=request.url.path)
-                raise HTTPException(status_code=403)
-            if request.method == "POST":
-                _refuse_other_sites(request)
-                form = await request.form(max_files=0, max_fields=20)
-                if not auth.csrf_ok(signed_in, str(form.get("csrf", ""))):
-                    raise HTTPException(status_code=403)
-            return await handler(request)
-
-        guarded.__name__ = handler.__name__
-        return guarded
-
-    return decorate
-
-
-def _refuse_other_sites(request: Request) -> None:
-    """Posts only from the console's own pages, as the browser tells (as well as SameSite cookies, the
-    CSRF token, throttling and lockout): a sign-in from another site is refused before it counts."""
-    if not is_same_origin(request.headers, request.headers.get("host", "")):
-        raise HTTPException(status_code=403)
-
-
 async def home(request: Request) -> Response:
-    signed_in = auth.current(request, *_settings_windows(request))
+    signed_in = auth.current(request, *settings_windows(request))
     if signed_in is None:
         return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
     start = {"officer": "/concerns", "comms": "/dashboard", "admin": "/accounts"}[signed_in.officer.role]
@@ -82,21 +35,21 @@ async def home(request: Request) -> Response:
 
 
 async def sign_in_form(request: Request) -> Response:
-    return _render(request, "console/sign_in.html", error=None)
+    return render(request, "console/sign_in.html", error=None)
 
 
 async def sign_in(request: Request) -> Response:
-    state = request.app.state
-    _refuse_other_sites(request)
+    state = console_of(request)
+    refuse_other_sites(request)
     form = await request.form(max_files=0, max_fields=10)
     username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))[:256]
     if not state.sign_in_limiter.allow(request.client.host if request.client else "unknown"):
         store.record(state.engine, username or "-", "sign-in-throttled")
-        return _render(request, "console/sign_in.html", error="Too many attempts. Wait and try again.", status_code=429)
+        return render(request, "console/sign_in.html", error="Too many attempts. Wait and try again.", status_code=429)
     officer = auth.check_password(state.engine, username, password, auth.now_utc())
     if officer is None:
         store.record(state.engine, username or "-", "sign-in-failed")
-        return _render(
+        return render(
             request,
             "console/sign_in.html",
             error="The username or password is not right, or the account is locked.",
@@ -106,7 +59,7 @@ async def sign_in(request: Request) -> Response:
     response = RedirectResponse("/sign-in/code", status_code=303, headers=NO_STORE)
     response.set_cookie(
         auth.PENDING_COOKIE,
-        auth.pending_value(state.console_key, officer.id),
+        auth.pending_value(state.keys.pending_key, officer.id),
         max_age=auth.PENDING_SECONDS,
         secure=True,
         httponly=True,
@@ -118,38 +71,38 @@ async def sign_in(request: Request) -> Response:
 def _pending_officer(request: Request) -> store.Officer | None:
     """The officer whose password was right, while the account is still usable: a lock (five wrong
     codes) or a deactivation since the password step ends the code step too."""
-    officer_id = auth.read_pending(request.app.state.console_key, request.cookies.get(auth.PENDING_COOKIE, ""))
-    officer = store.officer_by_id(request.app.state.engine, officer_id) if officer_id is not None else None
+    officer_id = auth.read_pending(console_of(request).keys.pending_key, request.cookies.get(auth.PENDING_COOKIE, ""))
+    officer = store.officer_by_id(console_of(request).engine, officer_id) if officer_id is not None else None
     return officer if officer is not None and auth.usable(officer, auth.now_utc()) else None
 
 
 async def code_form(request: Request) -> Response:
     if _pending_officer(request) is None:
         return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
-    return _render(request, "console/code.html", error=None)
+    return render(request, "console/code.html", error=None)
 
 
 async def code_verify(request: Request) -> Response:
     """The second step. The form is read before the officer, so no other request can run between
     the lock check, the code check and counting a failure (guesses held open would all see an
     unlocked account). The session the browser had before, if any, ends: a new one replaces it."""
-    state = request.app.state
-    _refuse_other_sites(request)
+    state = console_of(request)
+    refuse_other_sites(request)
     form = await request.form(max_files=0, max_fields=10)
     officer = _pending_officer(request)
     if officer is None:
         return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
-    checked = auth.check_code(state.engine, state.totp_keys, officer, str(form.get("code", ""))[:20])
+    checked = auth.check_code(state.engine, state.keys.totp_keys, officer, str(form.get("code", ""))[:20])
     if checked is auth.Code.UNREADABLE:  # the console's keys, not the officer: not counted as a failure
         store.record(state.engine, officer.username, "code-unreadable")
-        return _render(request, "console/code.html", error=UNREADABLE, status_code=503)
+        return render(request, "console/code.html", error=UNREADABLE, status_code=503)
     if checked is not auth.Code.RIGHT:
         replayed = checked is auth.Code.REPLAYED  # seen, or intercepted: the admins' audit log shows it
         if replayed:
             log.warning("console: a sign-in code already used was entered again (audit log: code-replayed)")
         store.record(state.engine, officer.username, "code-replayed" if replayed else "code-failed")
         auth.record_failure(state.engine, officer, auth.now_utc())
-        return _render(
+        return render(
             request, "console/code.html", error="That code is not right. Enter the current code.", status_code=401
         )
     auth.end(request)
@@ -163,7 +116,7 @@ async def code_verify(request: Request) -> Response:
 
 @requires("officer", "comms", "admin")
 async def sign_out(request: Request) -> Response:
-    store.record(request.app.state.engine, request.state.signed_in.officer.username, "signed-out")
+    store.record(console_of(request).engine, request.state.signed_in.officer.username, "signed-out")
     auth.end(request)
     response = RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
     response.delete_cookie(auth.SESSION_COOKIE, secure=True, httponly=True, samesite="strict")
@@ -172,30 +125,30 @@ async def sign_out(request: Request) -> Response:
 
 @requires("officer")
 async def concern_list(request: Request) -> Response:
-    state = request.app.state
+    state = console_of(request)
     show = request.query_params.get("show", "open")
     statuses = concern_store.STATUSES if show == "all" else ("new", "contacted", "referred")
     rows = concern_store.list_concerns(state.engine, statuses)
     store.record(state.engine, request.state.signed_in.officer.username, "listed", detail=f"{len(rows)} {show}")
-    return _render(request, "console/concerns.html", concerns=rows, show=show)
+    return render(request, "console/concerns.html", concerns=rows, show=show)
 
 
 @requires("officer")
 async def concern_view(request: Request) -> Response:
-    state = request.app.state
+    state = console_of(request)
     reference = str(request.path_params["reference"])[:16]
     stored = concern_store.get_concern(state.engine, reference)
     if stored is None:
         raise HTTPException(status_code=404)
     try:
-        opened = unseal(state.private_keys, stored.sealed)
-        note = unseal(state.private_keys, stored.note_sealed).get("note", "") if stored.note_sealed else ""
+        opened = unseal(state.keys.private_keys, stored.sealed)
+        note = unseal(state.keys.private_keys, stored.note_sealed).get("note", "") if stored.note_sealed else ""
     except CryptoError:  # sealed for a key this console does not have (a public server's wrong public key)
         log.error("console: concern %s opens with none of the console's keys", reference)
         store.record(state.engine, request.state.signed_in.officer.username, "unopenable", reference)
-        return _render(request, "console/error.html", title=UNOPENABLE, status_code=503)
+        return render(request, "console/error.html", title=UNOPENABLE, status_code=503)
     store.record(state.engine, request.state.signed_in.officer.username, "opened", reference)
-    return _render(
+    return render(
         request,
         "console/concern.html",
         concern=stored,
@@ -224,15 +177,15 @@ def _answer_rows(opened: dict[str, Any]) -> list[tuple[str, str]]:
 
 @requires("officer")
 async def concern_update(request: Request) -> Response:
-    state = request.app.state
+    state = console_of(request)
     reference = str(request.path_params["reference"])[:16]
     form = await request.form(max_files=0, max_fields=20)
     status = str(form.get("status", ""))
     note = str(form.get("note", ""))[:2000]
     if status not in concern_store.STATUSES:
         raise HTTPException(status_code=400)
-    sealed_note = seal(state.public_key, {"note": note}) if note else None
-    if not concern_store.set_status(state.engine, reference, status, sealed_note, dt.date.today()):
+    sealed_note = seal(state.keys.public_key, {"note": note}) if note else None
+    if not concern_store.set_status(state.engine, reference, status, sealed_note, utc_today()):
         raise HTTPException(status_code=404)
     store.record(
         state.engine,
@@ -246,9 +199,9 @@ async def concern_update(request: Request) -> Response:
 
 @requires("admin")
 async def accounts(request: Request) -> Response:
-    state = request.app.state
+    state = console_of(request)
     store.record(state.engine, request.state.signed_in.officer.username, "accounts")
-    return _render(
+    return render(
         request,
         "console/accounts.html",
         officers=store.all_officers(state.engine),
@@ -258,7 +211,7 @@ async def accounts(request: Request) -> Response:
 
 @requires("admin")
 async def account_toggle(request: Request) -> Response:
-    state = request.app.state
+    state = console_of(request)
     officer = store.officer_by_id(state.engine, int(str(request.path_params["officer_id"])))
     if officer is None:
         raise HTTPException(status_code=404)
@@ -287,4 +240,4 @@ async def console_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     if status == 500:
         log.error("console error on %s %s: %s", request.method, request.url.path, type(exc).__name__, exc_info=exc)
-    return _render(request, "console/error.html", title=ERROR_TITLES.get(status, ERROR_TITLES[400]), status_code=status)
+    return render(request, "console/error.html", title=ERROR_TITLES.get(status, ERROR_TITLES[400]), status_code=status)

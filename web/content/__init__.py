@@ -1,4 +1,4 @@
-"""Content: Markdown pages with front matter, loaded, rendered and checked.
+"""Content, loaded and checked without HTTP: Markdown pages, film scripts, phone numbers, police forces.
 
 Pure code: nothing here knows about HTTP or Starlette.
 """

@@ -13,6 +13,8 @@ DEFAULT_LANGUAGE = "en"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 HOME = "home"
+# Each language's name in that language, for the language switcher and the films' script languages.
+LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg", "ur": "اردو"}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, and_, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from web.clock import utc_today
 from web.storage.tables import concerns
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: easy to write down and read out
@@ -57,7 +58,7 @@ def store_concern(
             "sealed": sealed,
             "language": language,
             "heard_about": heard_about or None,
-            "received_on": today or dt.date.today(),
+            "received_on": today or utc_today(),
         }
         dialect = engine.dialect.name
         statement = (postgresql.insert(concerns) if dialect == "postgresql" else sqlite.insert(concerns)).values(values)

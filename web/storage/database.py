@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +49,18 @@ def create_database_engine(url: str, *, statement_timeout_ms: int | None = STATE
     return engine
 
 
-@asynccontextmanager
-async def dispose_engine_on_shutdown(app: Starlette) -> AsyncIterator[None]:
-    """The app's lifespan: close the database connections when the server stops."""
-    yield
-    app.state.engine.dispose()
+Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
+
+
+def disposing(engine: Engine) -> Lifespan:
+    """An app's lifespan that closes `engine`'s database connections when the server stops."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    return lifespan
 
 
 def database_is_healthy(engine: Engine) -> bool:

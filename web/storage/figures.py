@@ -10,36 +10,19 @@ concerns table itself (route, received_on, heard_about are kept there in clear),
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Boolean, Column, Connection, Date, Engine, Integer, String, Table, Text, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from web.storage.tables import concerns, metadata
+from web.clock import utc_today
+from web.storage.tables import concerns, feedback_comments, figures
 
-# A count: the UTC day, what was counted and of what. Keys come from fixed lists or the site's own pages.
-figures = Table(
-    "figures",
-    metadata,
-    Column("day", Date, primary_key=True),
-    Column("metric", String(32), primary_key=True),
-    Column("key", String(120), primary_key=True),
-    Column("count", Integer, nullable=False),
-)
-
-# What a reader wrote under "Is this page useful?", with personal details already removed.
-# The day, never the time: nothing links a comment to a visit.
-feedback_comments = Table(
-    "feedback_comments",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("received_on", Date, nullable=False),
-    Column("language", String(8), nullable=False),
-    Column("page", String(120), nullable=False),
-    Column("useful", Boolean, nullable=False),
-    Column("comment", Text, nullable=False),
-)
+log = logging.getLogger("web.figures")
 
 FEEDBACK_YES, FEEDBACK_NO = "useful-yes", "useful-no"
 CONCERN, CONCERN_HEARD_ABOUT = "concern", "concern-heard-about"
@@ -145,3 +128,41 @@ def latest_comments(engine: Engine, first: dt.date, last: dt.date, limit: int = 
             FeedbackComment(day, str(lang), str(page), bool(useful), str(text))
             for day, lang, page, useful, text in connection.execute(query)
         ]
+
+
+class FigureCounter:
+    """Counts in this process's memory until `flush` adds them to the database."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: Counter[tuple[dt.date, str, str]] = Counter()
+
+    def add(self, metric: str, key: str, day: dt.date | None = None) -> None:
+        with self._lock:
+            self._pending[(day or utc_today(), metric, key)] += 1
+
+    def pending(self) -> dict[tuple[dt.date, str, str], int]:
+        with self._lock:
+            return dict(self._pending)
+
+    def _take(self) -> Counter[tuple[dt.date, str, str]]:
+        with self._lock:
+            taken, self._pending = self._pending, Counter()
+        return taken
+
+    def _give_back(self, increments: Increments) -> None:
+        with self._lock:
+            self._pending.update(increments)
+
+    def flush(self, engine: Engine) -> bool:
+        """Add what was counted to the database; on failure keep it for the next flush. Never raises."""
+        taken = self._take()
+        if not taken:
+            return True
+        try:
+            add_counts(engine, taken)
+        except Exception as error:  # noqa: BLE001 - a flush must never break the site; it is retried
+            self._give_back(taken)
+            log.warning("could not save %d figures (%s); will try again", len(taken), type(error).__name__)
+            return False
+        return True

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, insert, select, update
 
+from web.clock import utc_now
 from web.storage.tables import audit_log, officers, sessions
 
 ROLES = ("officer", "comms", "admin")
@@ -159,7 +160,7 @@ def record(
     with engine.begin() as connection:
         connection.execute(
             insert(audit_log).values(
-                at=now or dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                at=now or utc_now().replace(tzinfo=None),
                 actor=actor,
                 action=action,
                 reference=reference,

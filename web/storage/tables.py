@@ -60,3 +60,26 @@ audit_log = Table(
     Column("reference", String(16)),
     Column("detail", Text),
 )
+
+# A count: the UTC day, what was counted and of what. Keys come from fixed lists or the site's own pages.
+figures = Table(
+    "figures",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("metric", String(32), primary_key=True),
+    Column("key", String(120), primary_key=True),
+    Column("count", Integer, nullable=False),
+)
+
+# What a reader wrote under "Is this page useful?", with personal details already removed.
+# The day, never the time: nothing links a comment to a visit.
+feedback_comments = Table(
+    "feedback_comments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("received_on", Date, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("page", String(120), nullable=False),
+    Column("useful", Boolean, nullable=False),
+    Column("comment", Text, nullable=False),
+)

@@ -1,0 +1,1 @@
+"""Benchmarks and the proof suite's long runs (`python -m bench.<name>`), with their latest results."""

@@ -1,0 +1,23 @@
+"""Content files written by a test, to check what the content check and the loader make of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+VALID_FRONT_MATTER = """
+title: A page
+summary: What the page is for.
+lang: en
+updated: 2026-11-25
+sources:
+  - title: ACT Early
+    url: https://actearly.uk/contact
+"""
+
+
+def write_page(directory: Path, lang: str, slug: str, front_matter: str, body: str = "## Heading\n\nText.\n") -> Path:
+    folder = directory / lang
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{slug}.md"
+    path.write_text(f"---\n{front_matter.strip()}\n---\n{body}", encoding="utf-8")
+    return path

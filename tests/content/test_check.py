@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from testing.content import VALID_FRONT_MATTER, write_page
+from web.content.check import check_content
+from web.content.library import load_library
+
+ROOT = Path(__file__).resolve().parents[2]
+HOME_BODY = "## Welcome\n\nThis is the home page. It is short.\n"
+
+
+def _check(tmp_path: Path, body: str, *, slug: str = "page") -> list[str]:
+    write_page(tmp_path, "en", "home", VALID_FRONT_MATTER, HOME_BODY)
+    write_page(tmp_path, "en", slug, VALID_FRONT_MATTER, body)
+    return check_content(tmp_path).errors
+
+
+def test_a_clean_page_passes(tmp_path: Path) -> None:
+    assert _check(tmp_path, "## Start\n\nGo [home](/en/).\n\n### Detail\n\nMore words here.\n") == []
+
+
+def test_a_skipped_heading_level_is_reported_with_the_file(tmp_path: Path) -> None:
+    errors = _check(tmp_path, "## Start\n\nText.\n\n#### Too deep\n\nText.\n")
+    assert errors == ["{}: heading 'Too deep' skips from level 2 to level 4".format(tmp_path / "en" / "page.md")]
+
+
+def test_a_level_one_heading_in_the_body_is_reported(tmp_path: Path) -> None:
+    assert "is a level 1 heading" in _check(tmp_path, "# Second title\n\nText.\n")[0]
+
+
+def test_a_broken_internal_link_is_reported(tmp_path: Path) -> None:
+    errors = _check(tmp_path, "## Start\n\nSee [nowhere](/en/missing-page).\n")
+    assert errors == [f"{tmp_path / 'en' / 'page.md'}: link 'nowhere' goes to /en/missing-page, which is not a page"]
+
+
+def test_a_link_to_a_missing_heading_is_reported(tmp_path: Path) -> None:
+    errors = _check(tmp_path, "## Start\n\nSee [below](#no-such-heading).\n")
+    assert "goes to #no-such-heading, which is not a heading" in errors[0]
+
+
+def test_links_to_app_routes_and_phone_numbers_are_fine(tmp_path: Path) -> None:
+    body = "## Start\n\nCall [999](tel:999), [search](/en/search) or see [gov.uk](https://www.gov.uk/ACT).\n"
+    assert _check(tmp_path, body) == []
+
+
+def test_plain_http_links_are_reported(tmp_path: Path) -> None:
+    assert "must use https" in _check(tmp_path, "## Start\n\nSee [x](http://example.com).\n")[0]
+
+
+def test_an_image_without_alt_text_is_reported(tmp_path: Path) -> None:
+    assert "image /poster.png has no alt text" in _check(tmp_path, "## Start\n\n![](/poster.png)\n")[0]
+
+
+def test_hard_reading_is_reported_with_its_grade(tmp_path: Path) -> None:
+    body = (
+        "## Start\n\n"
+        + (
+            "Notwithstanding considerable organisational interdependencies, multidisciplinary safeguarding "
+            "arrangements necessitate comprehensive intergovernmental coordination and accountability. "
+        )
+        * 3
+    )
+    errors = _check(tmp_path, body)
+    assert any("reading grade" in error and "is above 9" in error for error in errors)
+
+
+def test_out_of_date_and_unreviewed_translations_are_listed(tmp_path: Path) -> None:
+    write_page(tmp_path, "en", "home", VALID_FRONT_MATTER, HOME_BODY)
+    english = load_library(tmp_path).get("en", "home")
+    assert english is not None
+    welsh = VALID_FRONT_MATTER.replace("lang: en", "lang: cy") + (
+        'translation_of:\n  page: home\n  revision: "000000000000"\ntranslator_reviewed: false\n'
+    )
+    write_page(tmp_path, "cy", "home", welsh, HOME_BODY)
+    report = check_content(tmp_path)
+    assert report.errors == []
+    assert report.out_of_date == [
+        f"{tmp_path / 'cy' / 'home.md'}: translates revision 000000000000 of "
+        f"{tmp_path / 'en' / 'home.md'}, which is now {english.revision}"
+    ]
+    assert report.awaiting_review == [str(tmp_path / "cy" / "home.md")]
+    assert report.passed() and not report.passed(strict=True)
+
+
+def test_a_translation_must_say_what_it_translates(tmp_path: Path) -> None:
+    write_page(tmp_path, "en", "home", VALID_FRONT_MATTER, HOME_BODY)
+    write_page(tmp_path, "cy", "home", VALID_FRONT_MATTER.replace("lang: en", "lang: cy"), HOME_BODY)
+    assert "needs front matter fields 'translation_of'" in check_content(tmp_path).errors[0]
+
+
+def test_every_bad_file_is_reported_not_only_the_first(tmp_path: Path) -> None:
+    write_page(tmp_path, "en", "home", VALID_FRONT_MATTER, HOME_BODY)
+    write_page(tmp_path, "en", "one", "title: x")
+    write_page(tmp_path, "en", "two", "title: y")
+    assert len(check_content(tmp_path).errors) == 2
+
+
+def test_the_shipped_content_passes_the_check() -> None:
+    report = check_content(ROOT / "content")
+    assert report.errors == []
+    assert report.average_grade <= 7

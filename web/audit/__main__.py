@@ -1,3 +1,0 @@
-from web.audit import main
-
-raise SystemExit(main())

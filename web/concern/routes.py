@@ -1,0 +1,218 @@
+"""Share a concern: the online form and the call-back request. Handlers parse, call, render.
+
+The form keeps no state on the server or the device between pages: each page carries the answers
+so far as hidden fields, so nothing is lost when a page is re-shown with an error. A concern is
+sealed for the officers and committed before the confirmation page is shown. "Send" answers with the
+confirmation page itself, not a redirect, so the reference number is never in an address the browser keeps
+in its History (ADR 4).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from web.clock import utc_now
+from web.concern import questions
+from web.http.forms import read_form
+from web.http.same_origin import is_same_origin
+from web.sealing import seal
+from web.shell.forms import EXPIRED, TOO_MANY
+from web.shell.pages import render
+from web.shell.site import language_of, site_of
+from web.storage.concerns import reference_for_key, store_concern
+
+NO_STORE = {"Cache-Control": "no-store", "Vary": "Cookie"}
+HONEYPOT = "leave_blank"
+
+
+def _page(request: Request, template: str, lang: str, *, status_code: int = 200, **context: Any) -> Response:
+    return render(request, template, lang, status_code=status_code, headers=NO_STORE, **context)
+
+
+async def concern_start(request: Request) -> Response:
+    lang = language_of(request)
+    return _page(request, "concern/start.html", lang)
+
+
+async def concern_question(request: Request) -> Response:
+    """GET the first question, with a fresh form token."""
+    lang = language_of(request)
+    return _question(request, lang, questions.STEPS[0], questions.Answers(), {}, site_of(request).form_tokens.issue())
+
+
+def _question(
+    request: Request,
+    lang: str,
+    step: questions.Step,
+    answers: questions.Answers,
+    errors: dict[str, str],
+    token: str,
+    *,
+    back_to_check: bool = False,
+    status_code: int = 200,
+) -> Response:
+    carried = [name for name in questions.FORM_FIELDS if name not in {spec.name for spec in step.fields}]
+    return _page(
+        request,
+        "concern/question.html",
+        lang,
+        step=step,
+        answers=answers,
+        errors=errors,
+        token=token,
+        carried=carried,
+        back_to_check=back_to_check,
+        status_code=status_code,
+    )
+
+
+def _check(
+    request: Request,
+    lang: str,
+    answers: questions.Answers,
+    token: str,
+    *,
+    problem: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    return _page(
+        request,
+        "concern/check.html",
+        lang,
+        steps=questions.STEPS[1:],
+        answers=answers,
+        token=token,
+        fields=questions.FORM_FIELDS,
+        problem=problem,
+        status_code=status_code,
+    )
+
+
+async def _guarded_form(request: Request) -> tuple[FormData, str, bool]:
+    """The posted form, its re-issued token and whether the posted token was still fresh."""
+    if not is_same_origin(request.headers, request.headers.get("host", "")):
+        raise HTTPException(status_code=403)
+    site = site_of(request)
+    form = await read_form(request, max_fields=100, max_bytes=site.settings.max_body_bytes)
+    tokens = site.form_tokens
+    token, fresh = tokens.read(str(form.get("token", "")))
+    if token is None:
+        raise HTTPException(status_code=403)
+    return form, tokens.issue(token.nonce), fresh
+
+
+async def concern_answer(request: Request) -> Response:
+    """POST from any page of the form: validate that page, then show the next one."""
+    lang = language_of(request)
+    form, token, fresh = await _guarded_form(request)
+    answers = questions.read_answers(form, questions.FORM_FIELDS)
+    changing = questions.step_named(str(form.get("change", "")))
+    if changing is not None:
+        return _question(request, lang, changing, answers, {}, token, back_to_check=True)
+    step_name = str(form.get("step", ""))
+    if step_name == questions.CHECK:
+        first_problem, errors = questions.validate_all(answers)
+        if first_problem is not None:
+            step = questions.step_named(first_problem)
+            assert step is not None
+            return _question(request, lang, step, answers, errors, token, back_to_check=True, status_code=422)
+        return await _store_and_confirm(request, lang, form, answers, token, fresh, route="form")
+    step = questions.step_named(step_name)
+    if step is None:
+        raise HTTPException(status_code=400)
+    back_to_check = bool(form.get("back_to_check"))
+    step_answers = questions.read_answers(form, tuple(spec.name for spec in step.fields))
+    errors = questions.validate(step, step_answers)
+    if errors:
+        return _question(request, lang, step, answers, errors, token, back_to_check=back_to_check, status_code=422)
+    if step.name == "danger" and step_answers.get("danger") == "yes":
+        return _page(
+            request, "concern/danger_now.html", lang, token=token, answers=answers, fields=questions.FORM_FIELDS
+        )
+    following = questions.CHECK if back_to_check else questions.next_step(step.name)
+    if following == questions.CHECK:
+        return _check(request, lang, answers, token)
+    next_question = questions.step_named(following)
+    assert next_question is not None
+    return _question(request, lang, next_question, answers, {}, token)
+
+
+async def _store_and_confirm(
+    request: Request, lang: str, form: FormData, answers: questions.Answers, token: str, fresh: bool, *, route: str
+) -> Response:
+    site = site_of(request)
+    show_again = _check if route == "form" else _callback_page
+    read, _ = site.form_tokens.read(token)
+    assert read is not None
+    already = reference_for_key(site.engine, read.nonce)
+    if already is not None:  # a double click, a retry or a resubmit after going back
+        return _sent(request, lang, already)
+    if form.get(HONEYPOT):
+        raise HTTPException(status_code=400)
+    if not fresh:
+        return show_again(request, lang, answers, token, problem=EXPIRED, status_code=422)
+    if not site.submission_limiter.allow(request.client.host if request.client else "unknown"):
+        return show_again(request, lang, answers, token, problem=TOO_MANY, status_code=429)
+    now = utc_now()
+    payload = questions.sealed_payload(route, answers, lang, now.isoformat(timespec="seconds"))
+    reference = store_concern(
+        site.engine,
+        idempotency_key=read.nonce,
+        route=route,
+        sealed=seal(site.public_key, payload),
+        language=lang,
+        heard_about=answers.get("heard_about") or None,
+        today=now.date(),
+    )
+    return _sent(request, lang, reference)
+
+
+def _sent(request: Request, lang: str, reference: str) -> Response:
+    """The confirmation, as the answer to Send, so no address ever carries the reference number. Without
+    JavaScript, reloading it sends the same post, which shows the same reference (the token's key); with
+    JavaScript, forms.mjs has replaced the entry, so reloading opens the start page."""
+    return _page(request, "concern/sent.html", lang, reference=reference)
+
+
+def _callback_page(
+    request: Request,
+    lang: str,
+    answers: questions.Answers,
+    token: str,
+    *,
+    problem: str | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return _page(
+        request,
+        "concern/callback.html",
+        lang,
+        step=questions.CALLBACK,
+        answers=answers,
+        token=token,
+        errors=errors or {},
+        problem=problem,
+        status_code=status_code,
+    )
+
+
+async def callback_form(request: Request) -> Response:
+    lang = language_of(request)
+    return _callback_page(request, lang, questions.Answers(), site_of(request).form_tokens.issue())
+
+
+async def callback_send(request: Request) -> Response:
+    lang = language_of(request)
+    form, token, fresh = await _guarded_form(request)
+    names = tuple(spec.name for spec in questions.CALLBACK.fields)
+    answers = questions.read_answers(form, names)
+    errors = questions.validate(questions.CALLBACK, answers)
+    if errors:
+        return _callback_page(request, lang, answers, token, errors=errors, status_code=422)
+    return await _store_and_confirm(request, lang, form, answers, token, fresh, route="callback")

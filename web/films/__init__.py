@@ -1,0 +1,1 @@
+"""The films: their pages and media, and the build of the stand-in videos from their scripts."""

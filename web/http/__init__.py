@@ -1,0 +1,1 @@
+"""HTTP plumbing every request passes: security headers, caching, limits, form guards, the access log."""

@@ -1,0 +1,123 @@
+"""The move from "Let's Talk About It": old addresses answer 301 with the page that replaces them.
+
+`LetsTalkAboutItRedirects` is ASGI middleware. It redirects every request whose Host is an old host
+name, and every request under the test prefix (`/ltai/what-is-prevent`), so the move can be tried on
+one host. The map is `content/redirects.yaml`; an old address it does not know goes to the home page,
+never to an error. Each Location carries `?from=ltai`: the page it lands on shows a notice that the
+site has moved (`templates/transition/_ltai_notice.html`). The notice is shown once because nothing
+else carries the parameter: no cookie, nothing stored, and the page's canonical link and all its
+links are built without a query string.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from web.settings import ROOT
+
+REDIRECTS_FILE = ROOT / "content" / "redirects.yaml"
+OLD_HOSTS = ("www.ltai.info", "ltai.info")
+NOTICE_PARAMETER, NOTICE_VALUE = "from", "ltai"
+HOME = "/en/"
+DEFAULT_SITE = "https://actearly.uk"
+CACHE_CONTROL = "public, max-age=86400"  # a day, not for ever: the map may still improve
+_ENDING = re.compile(r"(?:/index)?(?:\.(?:html?|php|aspx))?/*$")
+_TARGET = re.compile(r"^/en/(?:[a-z0-9]+(?:-[a-z0-9]+)*)?$")
+
+
+class RedirectsFileError(ValueError):
+    """content/redirects.yaml is not as documented at its top."""
+
+
+def normalise(path: str) -> str:
+    """An old address as the map writes it: lower case, no trailing slash, no .html or /index ending."""
+    bare = _ENDING.sub("", path.lower())
+    return bare if bare.startswith("/") else f"/{bare}"
+
+
+@dataclass(frozen=True)
+class RedirectMap:
+    pages: dict[str, str]
+    sections: dict[str, str]
+
+    def target(self, old_path: str) -> str:
+        """The new address for an old one: the exact page, else the longest section it is under, else home."""
+        path = normalise(old_path)
+        if path in self.pages:
+            return self.pages[path]
+        for section in sorted(self.sections, key=len, reverse=True):
+            if path == section or path.startswith(f"{section}/"):
+                return self.sections[section]
+        return HOME
+
+    def targets(self) -> set[str]:
+        return {*self.pages.values(), *self.sections.values()}
+
+
+def load_redirects(path: Path = REDIRECTS_FILE) -> RedirectMap:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    parts: dict[str, dict[str, str]] = {"pages": {}, "sections": {}}
+    for part, entries in parts.items():
+        for old, new in (data.get(part) or {}).items():
+            if not isinstance(old, str) or normalise(old) != old:
+                raise RedirectsFileError(f"{path}: {part}: write {old!r} as {normalise(str(old))!r}")
+            if not isinstance(new, str) or not _TARGET.match(new):
+                raise RedirectsFileError(f"{path}: {part}: {old} must go to /en/ or /en/<slug>, not {new!r}")
+            entries[old] = new
+    return RedirectMap(pages=parts["pages"], sections=parts["sections"])
+
+
+def with_notice(target: str) -> str:
+    return f"{target}?{NOTICE_PARAMETER}={NOTICE_VALUE}"
+
+
+def ltai_notice(request: Request) -> bool:
+    """Whether this page is where a Let's Talk About It address landed, so it shows the notice."""
+    return request.query_params.get(NOTICE_PARAMETER) == NOTICE_VALUE
+
+
+class LetsTalkAboutItRedirects:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        public_base_url: str = DEFAULT_SITE,
+        old_hosts: tuple[str, ...] = OLD_HOSTS,
+        prefix: str = "/ltai",
+        redirects_file: Path = REDIRECTS_FILE,
+    ) -> None:
+        self.app = app
+        self.site = (public_base_url or DEFAULT_SITE).rstrip("/")
+        self.old_hosts = frozenset(host.lower() for host in old_hosts)
+        self.prefix = prefix.rstrip("/")
+        self.map = load_redirects(redirects_file)
+
+    def old_path(self, scope: Scope) -> tuple[str, bool] | None:
+        """The old site's path this request asks for, and whether it came by the old host name."""
+        host = Headers(scope=scope).get("host", "").rsplit(":", 1)[0].lower()
+        path: str = scope["path"]
+        if host in self.old_hosts:
+            return path, True
+        if self.prefix and (path == self.prefix or path.startswith(f"{self.prefix}/")):
+            return path[len(self.prefix) :] or "/", False
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        old = self.old_path(scope) if scope["type"] == "http" else None
+        if old is None:
+            await self.app(scope, receive, send)
+            return
+        path, by_host = old
+        location = with_notice(self.map.target(path))
+        if by_host:  # another host: the Location must name this site
+            location = self.site + location
+        response = RedirectResponse(location, status_code=301, headers={"Cache-Control": CACHE_CONTROL})
+        await response(scope, receive, send)

@@ -1,0 +1,1 @@
+"""Offline reading: the service worker's build, the offline pages, the web app manifest and its icons."""

@@ -1,0 +1,1 @@
+"""What operators run, never on the request path: backups, the static export, key rotation."""

@@ -1,0 +1,243 @@
+"""A static copy of the public site, to serve from nginx (or any file server) in front of the app.
+
+    python -m web export DIR
+
+Every page of the sitemap, in every language, becomes DIR/<path>/index.html (and / becomes
+DIR/index.html), beside 404 pages, sitemap.xml, robots.txt, the service worker, the web app manifest,
+its icons and the hashed assets. Each text file gets a brotli (.br) and a gzip (.gz) copy. Pages are
+rendered in-process by the app itself, so every file is byte for byte what the app sends.
+DIR/nginx.conf.example serves it all with the app's headers and proxies the dynamic routes to the app.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+from xml.etree import ElementTree
+
+import brotli
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from web.app import create_app
+from web.http.security_headers import HEADERS
+from web.offline import routes as offline
+from web.settings import Settings
+from web.shell.site import site_of_app
+
+NGINX_EXAMPLE = "nginx.conf.example"
+COMPRESSED_SUFFIXES = (".html", ".xml", ".txt", ".js", ".json", ".webmanifest", ".css", ".svg")
+# Served by the app, never from files: forms and search, the toolkit, leaving, the health check, the
+# old Let's Talk About It addresses, and "Get help now", which says whether the support line is open now.
+DYNAMIC_PAGES = ("share-a-concern", "search", "get-help")
+NOT_FOUND_PROBE = "this-page-is-not-part-of-the-export"
+SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+class ExportError(RuntimeError):
+    """The export cannot be written where it was asked to go, or a page did not render."""
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    out_dir: Path
+    pages: int
+    files: int
+    bytes: int
+
+    def summary(self) -> str:
+        return (
+            f"exported {self.pages} pages in {self.files} files ({self.bytes / 1024:.0f} KB before compression)"
+            f" to {self.out_dir}; nginx example: {self.out_dir / NGINX_EXAMPLE}"
+        )
+
+
+def file_for(path: str) -> str:
+    """Where a URL path is written: a page is a folder with index.html, a file keeps its name."""
+    if path.endswith("/"):
+        return f"{path}index.html"
+    return path if "." in path.rsplit("/", 1)[-1] else f"{path}/index.html"
+
+
+def sitemap_paths(xml: bytes) -> list[str]:
+    """The path of every page the sitemap lists: the export holds exactly what search engines are told of."""
+    return [urlsplit(loc.text or "").path for loc in ElementTree.fromstring(xml).findall("s:url/s:loc", SITEMAP)]
+
+
+def export_site(settings: Settings, out_dir: Path, app: Starlette | None = None) -> ExportReport:
+    _prepare(out_dir)
+    app = app or create_app(settings)
+    library = site_of_app(app).library
+    written: list[Path] = []
+    with TestClient(app) as client:
+        pages = ["/", *sitemap_paths(client.get("/sitemap.xml").content)]
+        for path in [*pages, "/sitemap.xml", "/robots.txt", *offline.export_paths(library)]:
+            response = client.get(path, headers={"Accept-Encoding": "identity"}, follow_redirects=False)
+            if response.status_code != 200:
+                raise ExportError(f"{path} answered {response.status_code}")
+            written.append(_write(out_dir, file_for(path), response.content))
+        for lang in library.languages:
+            response = client.get(f"/{lang}/{NOT_FOUND_PROBE}", headers={"Accept-Encoding": "identity"})
+            if response.status_code != 404:
+                raise ExportError(f"the {lang} not-found page answered {response.status_code}")
+            written.append(_write(out_dir, f"/{lang}/404.html", response.content))
+            if lang == library.languages[0]:
+                written.append(_write(out_dir, "/404.html", response.content))
+    written += _copy_assets(app, out_dir)
+    https = settings.public_base_url.startswith("https://")
+    config = nginx_config(out_dir.resolve(), upstream=f"{settings.host}:{settings.port}", https=https)
+    (out_dir / NGINX_EXAMPLE).write_text(config)
+    files = [path for path in out_dir.rglob("*") if path.is_file()]
+    return ExportReport(out_dir, len(pages), len(files), sum(path.stat().st_size for path in written))
+
+
+def _prepare(out_dir: Path) -> None:
+    """An empty folder, or an earlier export (which is replaced): never anything else."""
+    if out_dir.exists() and any(out_dir.iterdir()):
+        if not (out_dir / NGINX_EXAMPLE).exists():
+            raise ExportError(f"{out_dir} is not empty and is not an earlier export: choose an empty folder")
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+
+def _write(out_dir: Path, relative: str, data: bytes) -> Path:
+    target = out_dir / relative.lstrip("/")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    if target.suffix in COMPRESSED_SUFFIXES:
+        target.with_name(target.name + ".br").write_bytes(brotli.compress(data, quality=11))
+        target.with_name(target.name + ".gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+    return target
+
+
+def _copy_assets(app: Starlette, out_dir: Path) -> list[Path]:
+    """The built assets, with the brotli and gzip copies the build already made."""
+    assets = site_of_app(app).assets
+    dist = assets.dist
+    folder = out_dir / "assets"
+    folder.mkdir(exist_ok=True)
+    copied = []
+    for name in sorted(assets.files):
+        for source in (dist / name, dist / f"{name}.br", dist / f"{name}.gz"):
+            if source.exists():
+                shutil.copyfile(source, folder / source.name)
+        copied.append(folder / name)
+    return copied
+
+
+def nginx_config(root: Path, *, listen: str = "80", upstream: str = "127.0.0.1:8000", https: bool = False) -> str:
+    """A `server` block (with its upstream and maps) to include in nginx's `http` block."""
+    security = dict(HEADERS)
+    if https:
+        security["strict-transport-security"] = "max-age=31536000; includeSubDomains"
+    headers = "".join(f'        add_header {name} "{value}" always;\n' for name, value in security.items())
+    dynamic = "|".join(DYNAMIC_PAGES)
+    proxy = (
+        "        proxy_pass http://act_early_app;\n"
+        "        proxy_http_version 1.1;\n"
+        '        proxy_set_header Connection "";\n'
+        "        proxy_set_header Host $host;\n"
+    )
+    return f"""# ACT Early: an example nginx configuration for the static export in {root}.
+# Written by `python -m web export`. Include it in nginx's http block (e.g. /etc/nginx/conf.d/).
+#
+# Pages, the worker, the manifest and assets are files, each with a precompressed .gz (gzip_static)
+# and .br beside it. Brotli needs the ngx_brotli module (not in Debian's nginx): with it, add
+# `brotli_static on;` beside `gzip_static on;` and the .br files are used as they are.
+# Headers are the app's: web/http/security_headers.py's on every response, Cache-Control as the app sends it
+# (pages, worker and manifest "no-cache" with an ETag, so they revalidate to 304; hashed assets and
+# icons immutable). Dynamic routes, and whatever is not in the export, are proxied to the app
+# (`python -m web serve`) at {upstream}.
+# No access log: this site logs nothing personal (the app's own log has no addresses).
+# The headers are repeated per location because a location with its own add_header inherits none.
+
+upstream act_early_app {{
+    server {upstream};
+    keepalive 16;
+}}
+
+map $uri $act_early_not_found {{
+    "~^/(?<lang>[a-z]{{2,3}})/" /$lang/404.html;
+    default /404.html;
+}}
+
+server {{
+    listen {listen};
+    root {root};
+    access_log off;
+    server_tokens off;
+    absolute_redirect off;
+    client_max_body_size 64k;
+    charset utf-8;
+    charset_types text/plain text/css text/javascript application/xml image/svg+xml;  # and text/html, always
+    gzip_static on;
+    gzip_vary on;
+    types {{
+        text/html html;
+        text/css css;
+        text/javascript js;
+        application/json json;
+        application/manifest+json webmanifest;
+        application/xml xml;
+        text/plain txt;
+        image/svg+xml svg;
+        image/png png;
+    }}
+    default_type application/octet-stream;
+    error_page 404 $act_early_not_found;
+
+    # Anything the export does not hold (a POST, a film's media, a route added since) goes to the app,
+    # which answers it or sends its own not-found page. For files alone, end with =404 instead of @app.
+    location / {{
+        try_files $uri $uri/index.html @app;
+{headers}        add_header Cache-Control "no-cache" always;
+    }}
+
+    location ^~ /assets/ {{
+        try_files $uri =404;
+{headers}        add_header Cache-Control "public, max-age=31536000, immutable" always;
+    }}
+
+    location ^~ /icons/ {{
+        try_files $uri =404;
+{headers}        add_header Cache-Control "public, max-age=31536000, immutable" always;
+    }}
+
+    # The offline catalogue is data, not a page: an attachment, as the app sends it (web/offline/routes.py).
+    location ~ "^/(?<catalogue_lang>[a-z]{{2,3}})/offline/pages\\.json$" {{
+        try_files $uri @app;
+{headers}        add_header Cache-Control "no-cache" always;
+        add_header Content-Disposition 'attachment; filename="$catalogue_lang-pages.json"' always;
+    }}
+
+    location ~ "^/[a-z]{{2,3}}$" {{
+        return 301 $uri/;
+    }}
+
+    location ~ "^/[a-z]{{2,3}}/({dynamic})(/|$)" {{
+{proxy}    }}
+
+    location ~ ^/(toolkit|exit$|healthz$|ltai/) {{
+{proxy}    }}
+
+    location @app {{
+{proxy}    }}
+}}
+"""
+
+
+def standalone_nginx_config(root: Path, work: Path, *, listen: str, upstream: str, https: bool = False) -> str:
+    """A whole nginx.conf around the example's server block, to run nginx in the foreground as any user
+    with everything it writes under `work` (one worker, on the first CPU): for tests and benchmarks."""
+    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    temp = "".join(f"    {kind}_temp_path {work / kind};\n" for kind in kinds)
+    user = "user root;\n" if os.geteuid() == 0 else ""  # as root, workers would otherwise run as nobody
+    return (
+        f"{user}worker_processes 1;\nworker_cpu_affinity 01;\npid {work / 'nginx.pid'};\n"
+        f"error_log {work / 'error.log'} warn;\nevents {{ worker_connections 1024; }}\n"
+        f"http {{\n{temp}{nginx_config(root, listen=listen, upstream=upstream, https=https)}}}\n"
+    )

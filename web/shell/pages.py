@@ -1,0 +1,72 @@
+"""Rendering a page in the site's shell: the context every template shares."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from web.content import ContentLibrary, Page
+from web.content.library import DEFAULT_LANGUAGE
+from web.http.redirects import ltai_notice
+from web.shell.i18n import direction, translations
+from web.shell.navigation import language_links, main_navigation, page_url
+from web.shell.site import site_of
+
+
+def shell_context(request: Request, lang: str, page: Page | None = None) -> dict[str, Any]:
+    site = site_of(request)
+    library = site.library
+    return {
+        "lang": lang,
+        "dir": direction(lang),
+        "home_url": page_url(lang, "home"),
+        "navigation": main_navigation(library, lang, page, request.url.path),
+        "footer_links": footer_links(library, lang),
+        "language_links": language_links(library, lang, page),
+        "retention_days": site.settings.retention_days,
+        "ltai_notice": ltai_notice(request),
+        "advice_href": lambda slug: advice_href(library, lang, slug),
+    }
+
+
+def advice_href(library: ContentLibrary, lang: str, slug: str) -> str:
+    """The address of an advice page in the reader's language, or in English where it is not translated."""
+    return page_url(lang if library.get(lang, slug) is not None else DEFAULT_LANGUAGE, slug)
+
+
+def save_data(request: Request) -> bool:
+    """The reader asked for less data (`Save-Data: on`): leave out optional images and video preloading."""
+    return request.headers.get("save-data", "").strip().lower() == "on"
+
+
+def footer_links(library: ContentLibrary, lang: str) -> list[dict[str, str]]:
+    links = []
+    for slug in ("get-help", "accessibility-statement", "privacy-notice", "staying-safe-online"):
+        page = library.get(lang, slug) or library.get(DEFAULT_LANGUAGE, slug)
+        if page is not None:
+            other = page.lang if page.lang != lang else ""
+            links.append({"href": page_url(page.lang, slug), "text": page.nav_title, "lang": other})
+    links.append({"href": f"/{lang}/films", "text": translations(lang).gettext("Films"), "lang": ""})
+    return links
+
+
+def render(
+    request: Request,
+    template: str,
+    lang: str,
+    *,
+    status_code: int = 200,
+    page: Page | None = None,
+    headers: Mapping[str, str] | None = None,
+    **context: Any,
+) -> Response:
+    return site_of(request).templates.TemplateResponse(
+        request,
+        template,
+        {**shell_context(request, lang, page), "page": page, **context},
+        status_code=status_code,
+        headers=headers,
+    )
