@@ -50,3 +50,49 @@ def test_urdu_page_declares_its_direction_and_language(browser: Browser, base_ur
         assert page.evaluate("getComputedStyle(document.querySelector('main p')).direction") == "rtl"
     finally:
         context.close()
+
+
+# For each phone number in the page: the left edge of each group of digits, as laid out on screen.
+DIGIT_GROUPS = """() => [...document.querySelectorAll('a[href^="tel:"]')].map((link) => {
+  const groups = [];
+  const walker = document.createTreeWalker(link, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.textContent.matchAll(/\\d+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      groups.push({ text: match[0], x: range.getBoundingClientRect().x });
+    }
+  }
+  return { number: link.textContent.trim(), groups };
+})"""
+# Text outside phone links with two or more groups of digits: such a number would be laid out right to left.
+LOOSE_NUMBERS = """() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.parentElement.closest('a[href^="tel:"], script, style')) {
+      found.push(...(node.textContent.match(/\\d+[ \\u00a0]+\\d+/g) || []));
+    }
+  }
+  return found;
+}"""
+
+
+def test_phone_numbers_read_left_to_right_in_urdu(browser: Browser, base_url: str) -> None:
+    """Digit groups in right-to-left text would otherwise be laid out right to left: "18001 101" would show
+    as "101 18001" (issue 16). Every number, in the page and in the footer, reads as it is dialled."""
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        for path in ("/ur/get-help", "/ur/home", "/ur/signs-to-spot"):
+            page.goto(base_url + path)
+            assert page.evaluate(LOOSE_NUMBERS) == [], f"{path}: a number outside a phone link"
+            numbers = page.evaluate(DIGIT_GROUPS)
+            grouped = [number for number in numbers if len(number["groups"]) > 1]
+            assert any(number["number"].startswith("18001 ") for number in grouped), f"{path}: the Relay UK route"
+            for number in grouped:
+                lefts = [group["x"] for group in number["groups"]]
+                assert lefts == sorted(lefts), f"{path}: {number['number']} is laid out {number['groups']}"
+    finally:
+        context.close()

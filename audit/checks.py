@@ -165,7 +165,10 @@ def check_motion(page: Page, condition: str) -> CheckResult:
 
 
 # Names are exempt from 3.1.2: the brand, the programmes and services named in every language.
-PROPER_NAMES = ["ACT Early", "Counter Terrorism Policing", "Anti-Terrorist Hotline", "Prevent", "Channel", "GOV.UK"]
+PROPER_NAMES = [
+    "ACT Early", "Counter Terrorism Policing", "Anti-Terrorist Hotline", "Prevent", "Channel", "GOV.UK",
+    "Relay UK", "emergencySMS",
+]  # fmt: skip
 LANGUAGE_FIX = (
     "Mark the part's language: lang (and hreflang and dir on a link to a page in that language) on the "
     "element, as the section list in templates/advice/advice.html does; or translate it. Format dates "

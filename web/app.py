@@ -9,6 +9,7 @@ from starlette.routing import Route
 from web.concern import routes as concern
 from web.content import load_library
 from web.content.films import FILMS_DIR, FilmLibrary, load_films
+from web.content.search import SYNONYMS_FILE, SearchIndex, load_synonyms
 from web.films import routes as films
 from web.http.access_log import AccessLogMiddleware
 from web.http.body_limit import BodyLimitMiddleware
@@ -29,28 +30,27 @@ from web.shell.templating import create_templates
 from web.storage import create_database_engine, disposing
 from web.storage.figures import FigureCounter
 from web.storage.migrate import migrate
-from web.storage.search import SearchIndex
 from web.toolkit import routes as toolkit
 
 
 def build_site(settings: Settings) -> Site:
     """Everything the handlers share, made once: content, templates, the database (migrated), keys, limits."""
     assets = Assets(settings.static_dist_dir)
-    library = load_library(settings.content_dir)
+    library = load_library(settings.content_dir, settings.deployment_contacts())
     engine = create_database_engine(settings.database_url)
     migrate(engine)
-    search_index = SearchIndex(engine)
-    search_index.rebuild(library)
     ensure_development_keys(settings.concern_public_key_file, settings.console_private_key_file)
     form_tokens = FormTokens(load_or_create_secret(settings.form_secret, settings.form_secret_file))
+    templates = create_templates(settings, assets, library.facts)
+    synonyms = load_synonyms(settings.content_dir / SYNONYMS_FILE)
     return Site(
         settings=settings,
         library=library,
         films=FilmLibrary(load_films(settings.content_dir / "films"), FILMS_DIR),
         assets=assets,
-        templates=create_templates(settings, assets),
+        templates=templates,
         engine=engine,
-        search_index=search_index,
+        search_index=SearchIndex(library, synonyms, shown=advice.boxes_text(templates, library)),
         public_key=load_public_key(settings.concern_public_key_file),
         form_tokens=form_tokens,
         submission_limiter=SubmissionLimiter(settings.submissions_per_hour),

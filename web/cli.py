@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from web.settings import Settings, SettingsError
+from web.settings import ROOT, Settings, SettingsError
 
 Command = Callable[[Settings, argparse.Namespace], int]
 
@@ -326,7 +326,7 @@ def check_content(settings: Settings, args: argparse.Namespace) -> int:
     from web.content.check import check_content as run_check
     from web.content.readability import MAXIMUM_AVERAGE_GRADE, MAXIMUM_GRADE
 
-    report = run_check(settings.content_dir)
+    report = run_check(settings.content_dir, ROOT / "templates")
     print(
         f"Reading grade (Flesch-Kincaid; at most {MAXIMUM_GRADE:.0f} a page, {MAXIMUM_AVERAGE_GRADE:.0f} on average):"
     )

@@ -33,6 +33,9 @@ class Settings:
     form_secret: str = ""
     form_secret_file: Path = ROOT / "var" / "keys" / "form-secret"
     retention_days: int = 90
+    data_controller: str = ""  # who is responsible for the data, as the privacy notice names them
+    data_protection_email: str = ""  # the data protection officer's address
+    accessibility_email: str = ""  # where to report an accessibility problem
     submissions_per_hour: int = 10
     max_body_bytes: int = 65_536
     console_host: str = "127.0.0.1"
@@ -48,6 +51,14 @@ class Settings:
     body_timeout_seconds: int = 30
     max_header_bytes: int = 16_384
     event_loop: str = "asyncio"
+
+    def deployment_contacts(self) -> dict[str, str]:
+        """The contacts content shows ({{data_controller}} and the rest), as this deployment sets them."""
+        return {
+            "data_controller": self.data_controller,
+            "data_protection_email": self.data_protection_email,
+            "accessibility_email": self.accessibility_email,
+        }
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -70,6 +81,9 @@ class Settings:
             form_secret=env.get("FORM_SECRET", ""),
             form_secret_file=_path(env, "FORM_SECRET_FILE", defaults.form_secret_file),
             retention_days=_int(env, "RETENTION_DAYS", defaults.retention_days),
+            data_controller=env.get("DATA_CONTROLLER", "").strip(),
+            data_protection_email=env.get("DATA_PROTECTION_EMAIL", "").strip(),
+            accessibility_email=env.get("ACCESSIBILITY_EMAIL", "").strip(),
             submissions_per_hour=_int(env, "SUBMISSIONS_PER_HOUR", defaults.submissions_per_hour),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", defaults.max_body_bytes),
             console_host=env.get("CONSOLE_HOST", defaults.console_host),

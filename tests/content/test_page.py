@@ -19,12 +19,12 @@ def test_a_valid_page_loads_with_its_front_matter(tmp_path: Path) -> None:
     write_page(tmp_path, "en", "home", VALID_FRONT_MATTER)
     page = load_library(tmp_path).get("en", "home")
     assert page is not None
-    assert (page.title, page.lang, page.updated.isoformat()) == ("A page", "en", "2026-11-25")
+    assert (page.title, page.lang, page.reviewed.isoformat()) == ("A page", "en", "2026-11-25")
     assert page.sources[0].url == "https://actearly.uk/contact"
     assert len(page.revision) == 12
 
 
-@pytest.mark.parametrize("field", ["title", "summary", "lang", "updated", "sources"])
+@pytest.mark.parametrize("field", ["title", "summary", "lang", "reviewed", "review_due", "sources"])
 def test_missing_required_field_names_the_file_and_field(tmp_path: Path, field: str) -> None:
     lines = [line for line in VALID_FRONT_MATTER.strip().splitlines() if not line.startswith(field)]
     if field == "sources":
@@ -39,7 +39,7 @@ def test_missing_required_field_names_the_file_and_field(tmp_path: Path, field: 
     ("replace", "by", "message"),
     [
         ("lang: en", "lang: cy", "field 'lang' says 'cy' but the file is in the 'en' folder"),
-        ("updated: 2026-11-25", "updated: last week", "field 'updated' must be a date"),
+        ("reviewed: 2026-11-25", "reviewed: last week", "field 'reviewed' must be a date"),
         ("url: https://actearly.uk/contact", "url: http://actearly.uk", "field 'sources' entry 1 url must start"),
         ("title: A page", "title: A page\ncolour: red", "field 'colour' is not a known field"),
         ("title: A page", "title: [unclosed", "front matter is not valid YAML"),

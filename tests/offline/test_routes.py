@@ -75,7 +75,7 @@ def test_the_worker_version_changes_with_the_assets_and_with_any_page(app: Starl
     page = library.get("cy", "get-help")
     assert page is not None
     edited = ContentLibrary(
-        {**library.pages, ("cy", "get-help"): dataclasses.replace(page, revision="x")}, library.languages
+        {**library.pages, ("cy", "get-help"): dataclasses.replace(page, revision="x")}, library.languages, library.facts
     )
     assert worker.content_version(edited, manifest) != version
 

@@ -71,4 +71,4 @@ def test_a_post_to_a_page_is_a_clear_405_page(client: TestClient) -> None:
 def test_sources_are_listed_on_every_page(client: TestClient) -> None:
     text = client.get("/en/get-help").text
     assert "Sources for this page" in text
-    assert 'href="https://actearly.uk/contact"' in text
+    assert 'href="https://actearly.uk/contact/"' in text

@@ -9,12 +9,12 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from testing.settings import change_site
+from web.content.search import MAX_QUERY_LENGTH, SearchHit, SearchIndex, SnippetPart
 from web.shell.site import site_of_app
-from web.storage.search import MAX_QUERY_LENGTH, SearchHit, SearchIndex, SnippetPart
 
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 # A word in each language's "signs to spot" body that is in neither its title nor its summary.
-BODY_WORDS = {"en": "slogans", "cy": "sloganau"}
+BODY_WORDS = {"en": "crisis", "cy": "argyfwng"}
 
 
 class RefusingIndex:
@@ -39,9 +39,16 @@ def context(response: Any) -> dict[str, Any]:
 def test_the_app_builds_the_search_index_at_start_up(app: Starlette) -> None:
     index = site_of_app(app).search_index
     assert isinstance(index, SearchIndex)
-    assert [hit.slug for hit in index.search("en", "slogans")]
+    assert [hit.slug for hit in index.search("en", "crisis")]
     paths = {getattr(route, "name", None): getattr(route, "path", None) for route in app.router.routes}
     assert paths["search"] == "/{lang:str}/search"
+
+
+def test_the_boxes_a_page_shows_are_searched_with_it(app: Starlette) -> None:
+    """ "What is urgent" is in a template, not in the Markdown of the pages that show it."""
+    for page in ("get-help", "signs-to-spot"):
+        assert "weapon" not in site_of_app(app).library.get("en", page).body_text
+    assert {"get-help", "signs-to-spot"} <= {hit.slug for hit in site_of_app(app).search_index.search("en", "weapon")}
 
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
@@ -56,7 +63,9 @@ def test_search_finds_a_page_by_a_word_in_its_body(client: TestClient, lang: str
     assert (found["lang"], found["query"]) == (lang, word)
     assert "signs-to-spot" in [hit.slug for hit in found["hits"]]
     assert found["count"] == len(found["hits"])
-    assert f'<a class="govuk-link" href="/{lang}/signs-to-spot">{page.title}</a>' in response.text
+    assert re.search(
+        rf'<a class="govuk-link" href="/{lang}/signs-to-spot(#[a-z0-9-]+)?">{page.title}</a>', response.text
+    )
     assert f"<mark>{word}</mark>" in response.text
     assert f'<html lang="{lang}"' in response.text
 
@@ -73,18 +82,18 @@ def test_welsh_words_match_without_their_circumflex(client: TestClient) -> None:
 
 
 def test_the_status_counts_the_results_for_the_query(client: TestClient) -> None:
-    response = client.get("/en/search", params={"q": "slogans"})
+    response = client.get("/en/search", params={"q": "crisis"})
     count = context(response)["count"]
     noun = "result" if count == 1 else "results"
-    status = f'<p id="search-status" class="govuk-body" role="status">{count} {noun} for “slogans”</p>'
+    status = f'<p id="search-status" class="govuk-body" role="status">{count} {noun} for “crisis”</p>'
     assert status in response.text
 
 
 def test_the_form_works_without_javascript_and_keeps_the_query(client: TestClient) -> None:
-    text = client.get("/en/search", params={"q": "  slogans  "}).text
+    text = client.get("/en/search", params={"q": "  crisis  "}).text
     assert '<form action="/en/search" method="get"' in text
     assert re.search(r'<label class="govuk-label govuk-label--m" for="search-q">\s*Search ACT Early\s*</label>', text)
-    assert re.search(r'<input class="govuk-input" id="search-q" name="q" type="search"[^>]* value="slogans"', text)
+    assert re.search(r'<input class="govuk-input" id="search-q" name="q" type="search"[^>]* value="crisis"', text)
     assert re.search(r'<button type="submit" class="govuk-button"[^>]*>\s*Search\s*</button>', text)
     assert 'autocomplete="off"' in text  # a shared browser should not suggest what someone searched for
 
@@ -105,18 +114,18 @@ def test_only_the_search_page_loads_htmx(client: TestClient) -> None:
 
 
 def test_an_htmx_request_gets_the_results_with_the_status_out_of_band(client: TestClient) -> None:
-    response = client.get("/en/search", params={"q": "slogans"}, headers=HTMX)
+    response = client.get("/en/search", params={"q": "crisis"}, headers=HTMX)
     assert response.status_code == 200
     assert response.template.name == "search/_results.html"
     text = response.text
     assert "<html" not in text and "<h1" not in text
     assert re.search(r'<p id="search-status" class="govuk-body" role="status" hx-swap-oob="innerHTML">\d+ result', text)
     assert '<div id="search-results">' in text
-    assert "<mark>slogans</mark>" in text
+    assert "<mark>crisis</mark>" in text
 
 
 def test_the_full_page_has_no_out_of_band_markup(client: TestClient) -> None:
-    assert "hx-swap-oob" not in client.get("/en/search", params={"q": "slogans"}).text
+    assert "hx-swap-oob" not in client.get("/en/search", params={"q": "crisis"}).text
 
 
 @pytest.mark.parametrize(
@@ -128,19 +137,19 @@ def test_the_full_page_has_no_out_of_band_markup(client: TestClient) -> None:
     ids=["history restore", "whole-page swap"],
 )
 def test_htmx_requests_for_a_whole_page_get_the_whole_page(client: TestClient, headers: dict[str, str]) -> None:
-    response = client.get("/en/search", params={"q": "slogans"}, headers=headers)
+    response = client.get("/en/search", params={"q": "crisis"}, headers=headers)
     assert response.template.name == "search/results.html"
 
 
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "fragment"])
 def test_search_responses_are_never_stored_and_vary_on_htmx(client: TestClient, headers: dict[str, str]) -> None:
-    response = client.get("/en/search", params={"q": "slogans"}, headers=headers)
+    response = client.get("/en/search", params={"q": "crisis"}, headers=headers)
     assert response.headers["cache-control"] == "no-store"
     assert "HX-Request" in response.headers["vary"]
 
 
 def test_an_unknown_language_is_a_404(client: TestClient) -> None:
-    assert client.get("/xx/search", params={"q": "slogans"}).status_code == 404
+    assert client.get("/xx/search", params={"q": "crisis"}).status_code == 404
 
 
 def test_an_empty_query_shows_the_form_and_asks_nothing_of_the_index(client: TestClient) -> None:
@@ -174,7 +183,7 @@ def test_an_overlong_query_from_htmx_announces_the_error(client: TestClient) -> 
 
 
 def test_a_query_of_exactly_the_limit_is_searched(client: TestClient) -> None:
-    response = client.get("/en/search", params={"q": "slogans " + "x" * (MAX_QUERY_LENGTH - 8)})
+    response = client.get("/en/search", params={"q": "crisis " + "x" * (MAX_QUERY_LENGTH - 7)})
     assert context(response)["error"] is None
 
 
@@ -203,14 +212,14 @@ def test_the_query_and_the_snippets_are_escaped(client: TestClient) -> None:
 
 def test_the_search_term_is_not_logged(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.DEBUG):
-        client.get("/en/search", params={"q": "slogans"})
-        client.get("/en/search", params={"q": "slogans"}, headers=HTMX)
+        client.get("/en/search", params={"q": "crisis"})
+        client.get("/en/search", params={"q": "crisis"}, headers=HTMX)
     # The test client logs the URL it asked for; everything the site logs must leave the term out.
     site = [record for record in caplog.records if not record.name.startswith("httpx")]
     assert any(record.name == "web.access" for record in site)
-    assert not [record for record in site if "slogans" in record.getMessage()]
+    assert not [record for record in site if "crisis" in record.getMessage()]
 
 
 def test_the_search_page_has_no_inline_script_or_style(client: TestClient) -> None:
-    text = client.get("/en/search", params={"q": "slogans"}).text
+    text = client.get("/en/search", params={"q": "crisis"}).text
     assert "<script>" not in text and "<style" not in text and " style=" not in text

@@ -10,9 +10,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from web.content import forces as force_list
-from web.content.contacts import SUPPORT_LINE
 from web.settings import ROOT, Settings
 from web.toolkit import routes as toolkit
+from web.toolkit.posters import SUPPORT_LINE
 
 
 def test_the_forces_file_has_every_territorial_force_and_scotland_and_northern_ireland() -> None:

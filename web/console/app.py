@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from web.console import auth, dashboard, views
 from web.console.state import Console, ConsoleKeys, console_of_app, file_version
+from web.content.library import facts_of
 from web.http.access_log import AccessLogMiddleware
 from web.http.body_limit import BodyLimitMiddleware
 from web.http.cache import HttpCacheMiddleware
@@ -58,7 +59,7 @@ def build_console(settings: Settings) -> Console:
     return Console(
         settings=settings,
         assets=assets,
-        templates=create_templates(settings, assets),
+        templates=create_templates(settings, assets, facts_of(settings.content_dir)),
         engine=engine,
         sign_in_limiter=SubmissionLimiter(SIGN_INS_PER_HOUR),
         keys=keys,

@@ -6,16 +6,24 @@ reported, and fail the check only with `strict=True`.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import mean
 
-from web.content.library import DEFAULT_LANGUAGE, HOME, content_files, library_of, load_page
-from web.content.page import ContentError, Page, display_path
+import yaml
+
+from web.clock import utc_today
+from web.content.facts import FactsFileError, figures_written_out
+from web.content.library import content_files, facts_of, library_of, load_page
+from web.content.names import DEFAULT_LANGUAGE, HOME
+from web.content.page import ContentError, Page, display_path, split_front_matter
 from web.content.readability import MAXIMUM_AVERAGE_GRADE, MAXIMUM_GRADE, readability
 
 # Addresses served by the app rather than by a content file.
 APP_PATHS = {"/", "/exit", "/sitemap.xml", "/robots.txt"}
+REDIRECTS_FILE = "redirects.yaml"
+TRANSLATION_NOTICE = "advice/_translation_notice.html"
 APP_PATHS_PER_LANGUAGE = ("search", "share-a-concern", "share-a-concern/callback", "films")
 
 
@@ -35,19 +43,27 @@ class Report:
         return mean(self.grades.values()) if self.grades else 0.0
 
 
-def check_content(content_dir: Path) -> Report:
+def check_content(content_dir: Path, templates_dir: Path | None = None, today: dt.date | None = None) -> Report:
+    """Every content file, the facts file and the redirects; `today` (UTC) for the review dates."""
     report = Report()
+    today = today or utc_today()
+    try:
+        facts = facts_of(content_dir)
+    except (FactsFileError, ContentError) as error:
+        report.errors.append(str(error))
+        return report
     pages: list[Page] = []
     for lang, path in content_files(content_dir):
         try:
-            pages.append(load_page(lang, path))
+            pages.append(load_page(lang, path, facts))
         except ContentError as error:
             report.errors.append(str(error))
     try:
-        library = library_of(pages, content_dir)
+        library = library_of(pages, content_dir, facts)
     except ContentError as error:
         report.errors.append(str(error))
         return report
+    _check_redirects(content_dir / REDIRECTS_FILE, report)
     english = {page.slug: page for page in library.in_language(DEFAULT_LANGUAGE)}
     known_paths = _known_paths(library.pages)
     anchors = {_path_of(page): {heading.id for heading in page.headings} for page in pages}
@@ -57,6 +73,10 @@ def check_content(content_dir: Path) -> Report:
         _check_links(page, known_paths, anchors, report)
         _check_images(page, report)
         _check_translation(page, english, report)
+        _check_written_out(page, report)
+        _check_review(page, today, report)
+        if templates_dir is not None:
+            _check_translation_notice(page, templates_dir, report)
         if page.lang == DEFAULT_LANGUAGE:
             grade = readability(page.body_text.splitlines()).grade
             report.grades[page.slug] = grade
@@ -117,6 +137,48 @@ def _check_links(page: Page, known: set[str], anchors: dict[str, set[str]], repo
             report.errors.append(
                 f"{display_path(page.path)}: link '{link.text}' goes to #{fragment}, which is not a heading on {path}"
             )
+
+
+def _check_written_out(page: Page, report: Report) -> None:
+    """Phone numbers, percentages, large figures and opening times come from content/facts.yaml."""
+    _, body = split_front_matter(page.path, page.path.read_text(encoding="utf-8"))
+    for what, text in figures_written_out(body):
+        report.errors.append(
+            f"{display_path(page.path)}: '{text}' is {what} written into the page: take it from "
+            "content/facts.yaml as {{name}}, so that it changes everywhere at once and says its source"
+        )
+
+
+def _check_review(page: Page, today: dt.date, report: Report) -> None:
+    if page.review_due < today:
+        report.errors.append(
+            f"{display_path(page.path)}: its review was due on {page.review_due}: check every fact against its "
+            "sources, then move reviewed and review_due on"
+        )
+
+
+def _check_translation_notice(page: Page, templates_dir: Path, report: Report) -> None:
+    """A translation no translator has reviewed says so on the page: its layout must show the notice."""
+    if page.lang == DEFAULT_LANGUAGE or page.translator_reviewed is not False:
+        return
+    layout = templates_dir / "advice" / f"{page.layout}.html"
+    if TRANSLATION_NOTICE not in (layout.read_text(encoding="utf-8") if layout.exists() else ""):
+        report.errors.append(
+            f"{display_path(page.path)}: a translation awaiting review, shown by {display_path(layout)}, "
+            f"which does not include {TRANSLATION_NOTICE}"
+        )
+
+
+def _check_redirects(path: Path, report: Report) -> None:
+    """Each old address says why it goes where it goes: what the old page was about, and where that was seen."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    for part in ("pages", "sections"):
+        for old, mapping in (data.get(part) or {}).items():
+            if not (isinstance(mapping, list) and len(mapping) == 2 and all(str(item).strip() for item in mapping)):
+                report.errors.append(
+                    f"{display_path(path)}: {part}: {old} needs [new address, evidence]: what the old page was "
+                    "about and where that was seen (or that it is unchecked, and why)"
+                )
 
 
 def _check_images(page: Page, report: Report) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from web.content.library import LANGUAGE_NAMES
+from web.content.names import LANGUAGE_NAMES
 from web.content.page import Source
 from web.settings import ROOT
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from web.content.library import SLUG
+from web.content.names import SLUG
 
 NATIONS = ("england", "wales", "scotland", "northern-ireland")
 

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from web.content.facts import Facts, load_facts
+from web.content.names import DEFAULT_LANGUAGE, HOME, LANGUAGE, SLUG
 from web.content.page import ContentError, Page, parse_page
 
-DEFAULT_LANGUAGE = "en"
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-LANGUAGE = re.compile(r"^[a-z]{2,3}$")
-HOME = "home"
-# Each language's name in that language, for the language switcher and the films' script languages.
-LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg", "ur": "اردو"}
+FACTS_FILE = "facts.yaml"
 
 
 @dataclass(frozen=True)
 class ContentLibrary:
     pages: dict[tuple[str, str], Page]
     languages: tuple[str, ...]
+    facts: Facts
 
     def get(self, lang: str, slug: str) -> Page | None:
         return self.pages.get((lang, slug))
@@ -50,20 +47,26 @@ def content_files(content_dir: Path) -> list[tuple[str, Path]]:
     ]
 
 
-def load_page(lang: str, path: Path) -> Page:
+def facts_of(content_dir: Path) -> Facts:
+    """The facts file beside the pages (content/facts.yaml)."""
+    return load_facts(content_dir / FACTS_FILE)
+
+
+def load_page(lang: str, path: Path, facts: Facts | None = None) -> Page:
     if not SLUG.match(path.stem):
         raise ContentError(path, "file names must be lower-case words joined by hyphens")
-    return parse_page(path, path.read_text(encoding="utf-8"), slug=path.stem, lang=lang)
+    return parse_page(path, path.read_text(encoding="utf-8"), slug=path.stem, lang=lang, facts=facts)
 
 
-def load_library(content_dir: Path) -> ContentLibrary:
-    """Read every content file. Raises ContentError naming the first bad file."""
-    return library_of([load_page(lang, path) for lang, path in content_files(content_dir)], content_dir)
+def load_library(content_dir: Path, deployment: Mapping[str, str] | None = None) -> ContentLibrary:
+    """Read every content file, with this deployment's contacts. Raises ContentError naming the first bad file."""
+    facts = facts_of(content_dir).with_deployment(deployment or {})
+    return library_of([load_page(lang, path, facts) for lang, path in content_files(content_dir)], content_dir, facts)
 
 
-def library_of(loaded: list[Page], content_dir: Path) -> ContentLibrary:
+def library_of(loaded: list[Page], content_dir: Path, facts: Facts) -> ContentLibrary:
     pages = {(page.lang, page.slug): page for page in loaded}
     languages = tuple(sorted({lang for lang, _ in pages}, key=lambda lang: (lang != DEFAULT_LANGUAGE, lang)))
     if (DEFAULT_LANGUAGE, HOME) not in pages:
         raise ContentError(content_dir / DEFAULT_LANGUAGE / f"{HOME}.md", "the English home page is missing")
-    return ContentLibrary(pages=pages, languages=languages)
+    return ContentLibrary(pages=pages, languages=languages, facts=facts)

@@ -109,6 +109,8 @@ def render_markdown(source: str, lang: str | None = None) -> Rendered:
                 href = str(child.attrGet("href") or "")
                 label = children[position + 1].content if position + 1 < len(children) else ""
                 links.append(Link(href=href, text=label))
+                if href.startswith("tel:"):
+                    child.attrSet("dir", "ltr")  # digits read left to right in a right-to-left page too
                 prefix = LANGUAGE_PREFIX.match(href)
                 if lang and prefix and prefix.group(1) != lang:
                     child.attrSet("hreflang", prefix.group(1))

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
 from web.content.markdown import Heading, Image, Link, render_markdown
 
-REQUIRED = ("title", "summary", "lang", "updated", "sources")
-OPTIONAL = ("nav_title", "section", "order", "translation_of", "translator_reviewed", "layout")
+REQUIRED = ("title", "summary", "lang", "reviewed", "review_due", "sources")
+OPTIONAL = ("nav_title", "section", "order", "translation_of", "translator_reviewed", "layout", "film")
 LAYOUTS = ("advice", "home")
 
 
@@ -31,12 +32,20 @@ class ContentError(ValueError):
 class Source:
     title: str
     url: str
+    lang: str | None = None  # the title's language, when it is not the page's (the facts file's are English)
 
 
 @dataclass(frozen=True)
 class TranslationOf:
     page: str
     revision: str
+
+
+class FactSet(Protocol):
+    """What a page needs of the facts file (web/content/facts.py's `Facts` has it)."""
+
+    def expand(self, markdown: str, lang: str, path: Path) -> tuple[str, tuple[str, ...]]: ...
+    def source_of(self, name: str) -> Source: ...
 
 
 @dataclass(frozen=True)
@@ -46,8 +55,9 @@ class Page:
     lang: str
     title: str
     summary: str
-    updated: dt.date
-    sources: tuple[Source, ...]
+    reviewed: dt.date  # when its facts were last checked against their sources
+    review_due: dt.date  # when they must be checked again: `content check` fails a page past it
+    sources: tuple[Source, ...]  # its own, then those of the facts it uses
     body_html: str
     headings: tuple[Heading, ...]
     body_text: str
@@ -60,6 +70,13 @@ class Page:
     layout: str = "advice"
     translation_of: TranslationOf | None = None
     translator_reviewed: bool | None = None
+    facts_used: tuple[str, ...] = ()
+    film: str | None = None  # the slug of the film that helps with this page (content/films/<slug>.yaml)
+
+    @property
+    def updated(self) -> dt.date:
+        """The date search engines are told the page changed (the sitemap's lastmod)."""
+        return self.reviewed
 
 
 def display_path(path: Path) -> str:
@@ -69,7 +86,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def parse_page(path: Path, text: str, *, slug: str, lang: str) -> Page:
+def parse_page(path: Path, text: str, *, slug: str, lang: str, facts: FactSet | None = None) -> Page:
     meta, body = split_front_matter(path, text)
     unknown = sorted(set(meta) - set(REQUIRED) - set(OPTIONAL))
     if unknown:
@@ -79,15 +96,24 @@ def parse_page(path: Path, text: str, *, slug: str, lang: str) -> Page:
             raise ContentError(path, "is missing", key)
     if meta["lang"] != lang:
         raise ContentError(path, f"says {meta['lang']!r} but the file is in the {lang!r} folder", "lang")
+    used: tuple[str, ...] = ()
+    if facts is not None:
+        body, used = facts.expand(body, lang, path)
     rendered = render_markdown(body, lang)
+    reviewed, review_due = _date(path, meta, "reviewed"), _date(path, meta, "review_due")
+    if review_due <= reviewed:
+        raise ContentError(path, f"must come after reviewed ({reviewed})", "review_due")
+    own = _sources(path, meta["sources"])
+    from_facts = tuple(facts.source_of(name) for name in used) if facts is not None else ()
     return Page(
         path=path,
         slug=slug,
         lang=lang,
         title=_text(path, meta, "title", limit=90),
         summary=_text(path, meta, "summary", limit=300),
-        updated=_date(path, meta),
-        sources=_sources(path, meta["sources"]),
+        reviewed=reviewed,
+        review_due=review_due,
+        sources=_distinct(own, from_facts),
         body_html=rendered.html,
         headings=rendered.headings,
         body_text=rendered.text,
@@ -100,6 +126,8 @@ def parse_page(path: Path, text: str, *, slug: str, lang: str) -> Page:
         layout=_layout(path, meta),
         translation_of=_translation_of(path, meta.get("translation_of")),
         translator_reviewed=_optional_bool(path, meta, "translator_reviewed"),
+        facts_used=used,
+        film=str(meta["film"]) if meta.get("film") else None,
     )
 
 
@@ -127,11 +155,11 @@ def _text(path: Path, meta: dict[str, Any], key: str, *, limit: int) -> str:
     return value.strip()
 
 
-def _date(path: Path, meta: dict[str, Any]) -> dt.date:
-    value = meta["updated"]
+def _date(path: Path, meta: dict[str, Any], key: str) -> dt.date:
+    value = meta[key]
     if isinstance(value, dt.date):
         return value
-    raise ContentError(path, f"must be a date written YYYY-MM-DD, not {value!r}", "updated")
+    raise ContentError(path, f"must be a date written YYYY-MM-DD, not {value!r}", key)
 
 
 def _int(path: Path, meta: dict[str, Any], key: str) -> int:
@@ -153,6 +181,20 @@ def _layout(path: Path, meta: dict[str, Any]) -> str:
     if layout not in LAYOUTS:
         raise ContentError(path, f"must be one of {', '.join(LAYOUTS)}, not {layout!r}", "layout")
     return str(layout)
+
+
+def _distinct(own: tuple[Source, ...], from_facts: tuple[Source, ...]) -> tuple[Source, ...]:
+    """The page's own sources, then its facts' sources that it does not already list (by address: a
+    translated page names a source in its own language, the facts file in English)."""
+    seen: dict[str, Source] = {}
+    for source in (*own, *from_facts):
+        seen.setdefault(_place(source.url), source)
+    return tuple(seen.values())
+
+
+def _place(url: str) -> str:
+    """An address without what does not change the page it names: scheme, "www.", a trailing slash, case."""
+    return re.sub(r"^https?://(www\.)?", "", url.strip().lower()).rstrip("/")
 
 
 def _sources(path: Path, value: Any) -> tuple[Source, ...]:

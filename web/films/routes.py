@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from web.content.films import BuiltFilm, FilmLibrary
-from web.content.library import LANGUAGE_NAMES
+from web.content.names import LANGUAGE_NAMES
 from web.shell.formats import file_size
 from web.shell.i18n import N_, translations
 from web.shell.navigation import LanguageLink, NavItem, film_url, page_url

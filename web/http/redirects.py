@@ -66,9 +66,10 @@ def load_redirects(path: Path = REDIRECTS_FILE) -> RedirectMap:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     parts: dict[str, dict[str, str]] = {"pages": {}, "sections": {}}
     for part, entries in parts.items():
-        for old, new in (data.get(part) or {}).items():
+        for old, mapping in (data.get(part) or {}).items():
             if not isinstance(old, str) or normalise(old) != old:
                 raise RedirectsFileError(f"{path}: {part}: write {old!r} as {normalise(str(old))!r}")
+            new = mapping[0] if isinstance(mapping, list) and mapping else mapping  # [new address, evidence]
             if not isinstance(new, str) or not _TARGET.match(new):
                 raise RedirectsFileError(f"{path}: {part}: {old} must go to /en/ or /en/<slug>, not {new!r}")
             entries[old] = new

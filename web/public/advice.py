@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from markupsafe import Markup
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.templating import Jinja2Templates
 
-from web.content.library import DEFAULT_LANGUAGE, HOME
+from web.content.films import FilmLibrary
+from web.content.library import ContentLibrary
+from web.content.names import DEFAULT_LANGUAGE, HOME
 from web.public import feedback, support_line
-from web.shell.navigation import breadcrumbs, next_page, page_url, section_pages
+from web.shell.navigation import breadcrumbs, film_url, next_page, page_url, section_pages
 from web.shell.pages import render
 from web.shell.site import language_of, site_of
+
+# What a page shows before its own words, by slug: what is urgent first, then the ways to tell us. One copy
+# of each box, so the pages always agree; the search index reads them too (`boxes_text`).
+BOXES = {
+    "get-help": ("help/_urgent.html", "help/_ways_to_tell_us.html"),
+    "signs-to-spot": ("help/_urgent.html",),
+}
 
 
 async def advice_page(request: Request) -> Response:
@@ -33,7 +44,28 @@ async def advice_page(request: Request) -> Response:
         next_page=next_page(library, page),
         support_line_open=support_line.is_open(),
         feedback_token=feedback.current_token(site.feedback_tokens),
+        film=_film_link(site.films, page.film, lang),
+        boxes=BOXES.get(slug, ()),
     )
+
+
+def boxes_text(templates: Jinja2Templates, library: ContentLibrary) -> dict[tuple[str, str], str]:
+    """The words of each page's boxes, by (lang, slug), for the search index: "weapon" finds "Get help now"."""
+    found = {}
+    for page in library:
+        boxes = BOXES.get(page.slug, ())
+        html = "".join(templates.get_template(box).render(lang=page.lang, support_line_open=True) for box in boxes)
+        if html:
+            found[(page.lang, page.slug)] = Markup(html).striptags()
+    return found
+
+
+def _film_link(films: FilmLibrary, slug: str | None, lang: str) -> dict[str, str] | None:
+    """The film a page names, when it exists in the page's language: its address and title."""
+    film = films.film(slug) if slug else None
+    if film is None or lang not in film.scripts:
+        return None
+    return {"href": film_url(lang, film.slug), "title": film.scripts[lang].title}
 
 
 async def language_home_redirect(request: Request) -> Response:

@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from web.clock import utc_today
 from web.content import ContentLibrary
 from web.content.forces import load_forces
-from web.content.library import DEFAULT_LANGUAGE, HOME, SLUG
+from web.content.names import DEFAULT_LANGUAGE, HOME, SLUG
 from web.http.same_origin import is_same_origin
 from web.shell.navigation import page_url
 from web.shell.site import language_of, site_of, site_of_app

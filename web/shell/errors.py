@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web.content.library import DEFAULT_LANGUAGE
+from web.content.names import DEFAULT_LANGUAGE
 from web.shell.pages import render
 from web.shell.site import Site
 

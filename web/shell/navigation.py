@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from web.content import ContentLibrary, Page
-from web.content.library import DEFAULT_LANGUAGE, HOME, LANGUAGE_NAMES
+from web.content.names import DEFAULT_LANGUAGE, HOME, LANGUAGE_NAMES
 from web.shell.i18n import N_, translations
 
 # The top-level sections: their label in the main navigation and breadcrumbs, and their hub page.

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from web.content import ContentLibrary, Page
-from web.content.library import DEFAULT_LANGUAGE
+from web.content.names import DEFAULT_LANGUAGE
 from web.http.redirects import ltai_notice
 from web.shell.i18n import direction, translations
 from web.shell.navigation import language_links, main_navigation, page_url
@@ -29,7 +29,14 @@ def shell_context(request: Request, lang: str, page: Page | None = None) -> dict
         "retention_days": site.settings.retention_days,
         "ltai_notice": ltai_notice(request),
         "advice_href": lambda slug: advice_href(library, lang, slug),
+        "english_href": lambda slug: page_url(DEFAULT_LANGUAGE, slug),
+        "english_title": lambda slug: english_title(library, slug),
     }
+
+
+def english_title(library: ContentLibrary, slug: str) -> str:
+    page = library.get(DEFAULT_LANGUAGE, slug)
+    return page.title if page is not None else slug
 
 
 def advice_href(library: ContentLibrary, lang: str, slug: str) -> str:

@@ -14,12 +14,12 @@ from starlette.templating import Jinja2Templates
 
 from web.content import ContentLibrary
 from web.content.films import FilmLibrary
+from web.content.search import SearchIndex
 from web.http.form_tokens import FormTokens
 from web.http.limits import SubmissionLimiter
 from web.settings import Settings
 from web.shell.assets import Assets
 from web.storage.figures import FigureCounter
-from web.storage.search import SearchIndex
 
 
 @dataclass(frozen=True)

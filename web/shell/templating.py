@@ -18,7 +18,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 from starlette.templating import Jinja2Templates
 
-from web.content import contacts
+from web.content.facts import Facts
 from web.settings import ROOT, Settings
 from web.shell import brand
 from web.shell.assets import Assets
@@ -45,7 +45,7 @@ def _ngettext(context: Context, singular: str, plural: str, n: int, **variables:
     return _format(context, text, {"num": n, **variables})
 
 
-def create_templates(settings: Settings, assets: Assets) -> Jinja2Templates:
+def create_templates(settings: Settings, assets: Assets, facts: Facts) -> Jinja2Templates:
     environment = Environment(
         loader=ChoiceLoader(
             [
@@ -63,7 +63,7 @@ def create_templates(settings: Settings, assets: Assets) -> Jinja2Templates:
     environment.globals.update(
         asset_url=assets.url,
         brand=brand,
-        contacts=contacts,
+        facts=facts,
         direction=direction,
         exit_url="/exit",
     )

@@ -31,7 +31,8 @@ from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFPage, 
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from web.content.contacts import EMERGENCY, SUPPORT_LINE, SUPPORT_LINE_HOURS, TEXTPHONE
+from web.content.facts import load_facts
+from web.settings import ROOT
 from web.shell.brand import PURPLE, TEXT, WHITE
 
 # Debian's fonts-dejavu-core (never a font file in the repository). DejaVu has every Welsh letter.
@@ -39,6 +40,9 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 REGULAR, BOLD = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
 AUTHOR = "Counter Terrorism Policing"
 SOCIAL_SIZE = 1080
+# The site's own facts (content/facts.yaml): a changed number or opening time changes every poster.
+FACTS = load_facts(ROOT / "content" / "facts.yaml")
+SUPPORT_LINE, EMERGENCY, RELAY = FACTS.support_line, FACTS.emergency, FACTS.support_line_relay
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,8 @@ COPY = {
         what_happens="Call us to talk it through in confidence. A trained officer will listen and give advice. "
         "You do not have to give your name. Any support is voluntary, and it is not a criminal record.",
         support_line="ACT Early Support Line",
-        hours=SUPPORT_LINE_HOURS,
-        textphone=f"Textphone {TEXTPHONE.number}",
+        hours=FACTS.text("support_line_hours", "en"),
+        textphone=f"Relay UK {RELAY.number}",
         emergency=f"If someone is in danger now, call {EMERGENCY.number}.",
         scan="Scan the code for advice, or go to {site}",
         qr_alt="QR code: scan it to open {site}",
@@ -76,8 +80,8 @@ COPY = {
         poster_title="ACT Early poster: {force}",
         image_title="ACT Early social media image: {force}",
         social_post="Worried someone close is being drawn into extremism? Act early. Call the ACT Early Support Line "
-        f"on {SUPPORT_LINE.number}, {SUPPORT_LINE_HOURS}, to talk it through in confidence "
-        f"(textphone {TEXTPHONE.number}). If someone is in danger now, call {EMERGENCY.number}. {{url}} #ActEarly",
+        f"on {SUPPORT_LINE.number}, {FACTS.text('support_line_hours', 'en')}, to talk it through in confidence "
+        f"(Relay UK: {RELAY.number}). If someone is in danger now, call {EMERGENCY.number}. {{url}} #ActEarly",
     ),
     # Welsh: plain modern Welsh, written to match the site's Welsh pages.
     # AWAITING REVIEW by a translator (as the Welsh content pages are: translator_reviewed: false).
@@ -88,8 +92,8 @@ COPY = {
         "rhoi cyngor. Does dim rhaid i chi roi eich enw. Mae unrhyw gymorth yn wirfoddol, ac nid yw’n gofnod "
         "troseddol.",
         support_line="Llinell Gymorth ACT Early",
-        hours="Rhwng 9am a 5pm bob dydd",
-        textphone=f"Ffôn testun {TEXTPHONE.number}",
+        hours=FACTS.text("support_line_hours", "cy"),
+        textphone=f"Relay UK {RELAY.number}",
         emergency=f"Os oes rhywun mewn perygl nawr, ffoniwch {EMERGENCY.number}.",
         scan="Sganiwch y cod am gyngor, neu ewch i {site}",
         qr_alt="Cod QR: sganiwch ef i agor {site}",
@@ -97,8 +101,8 @@ COPY = {
         poster_title="Poster ACT Early: {force}",
         image_title="Delwedd ACT Early i’r cyfryngau cymdeithasol: {force}",
         social_post="Ydych chi’n poeni bod rhywun agos atoch yn cael ei ddenu at eithafiaeth? Gweithredwch yn gynnar. "
-        f"Ffoniwch Linell Gymorth ACT Early ar {SUPPORT_LINE.number}, rhwng 9am a 5pm bob dydd, i siarad yn "
-        f"gyfrinachol (ffôn testun {TEXTPHONE.number}). Os oes rhywun mewn perygl nawr, ffoniwch "
+        f"Ffoniwch Linell Gymorth ACT Early ar {SUPPORT_LINE.number}, {FACTS.text('support_line_hours', 'cy')}, i "
+        f"siarad yn gyfrinachol (Relay UK: {RELAY.number}). Os oes rhywun mewn perygl nawr, ffoniwch "
         f"{EMERGENCY.number}. {{url}} #ActEarly",
     ),
 }

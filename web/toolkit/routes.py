@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from web.content.forces import Force, load_forces
-from web.content.library import DEFAULT_LANGUAGE
+from web.content.names import DEFAULT_LANGUAGE
 from web.settings import Settings
 from web.shell.formats import file_size
 from web.shell.pages import render

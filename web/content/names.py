@@ -1,0 +1,12 @@
+"""The names content is looked up by: languages (and what each is called in itself), slugs, the home page."""
+
+from __future__ import annotations
+
+import re
+
+DEFAULT_LANGUAGE = "en"
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+HOME = "home"
+# Each language's name in that language, for the language switcher and the films' script languages.
+LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg", "ur": "اردو"}
