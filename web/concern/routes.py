@@ -156,7 +156,7 @@ async def _store_and_confirm(
         raise HTTPException(status_code=400)
     if not fresh:
         return show_again(request, lang, answers, token, problem=EXPIRED, status_code=422)
-    if not site.submission_limiter.allow(request.client.host if request.client else "unknown"):
+    if not await site.submission_limiter.check(request):
         return show_again(request, lang, answers, token, problem=TOO_MANY, status_code=429)
     now = utc_now()
     payload = questions.sealed_payload(route, answers, lang, now.isoformat(timespec="seconds"))

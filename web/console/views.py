@@ -43,7 +43,7 @@ async def sign_in(request: Request) -> Response:
     refuse_other_sites(request)
     form = await request.form(max_files=0, max_fields=10)
     username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))[:256]
-    if not state.sign_in_limiter.allow(request.client.host if request.client else "unknown"):
+    if not await state.sign_in_limiter.check(request):
         store.record(state.engine, username or "-", "sign-in-throttled")
         return render(request, "console/sign_in.html", error="Too many attempts. Wait and try again.", status_code=429)
     officer = auth.check_password(state.engine, username, password, auth.now_utc())

@@ -8,6 +8,13 @@ import secrets
 import time
 from collections import OrderedDict, deque
 
+from starlette.requests import Request
+
+
+def client_of(request: Request) -> str:
+    """The address a limit counts the request under."""
+    return request.client.host if request.client else "unknown"
+
 
 class SubmissionLimiter:
     """At most `limit` submissions an hour from one client, counted in memory.
@@ -30,6 +37,10 @@ class SubmissionLimiter:
             self.key, self.key_day = secrets.token_bytes(32), day
             self.seen.clear()
         return hmac.new(self.key, address.encode(), hashlib.sha256).digest()[:16]
+
+    async def check(self, request: Request) -> bool:
+        """Whether the request's client may send one more now (and count it if so)."""
+        return self.allow(client_of(request))
 
     def allow(self, address: str, now: float | None = None) -> bool:
         now = now if now is not None else time.monotonic()

@@ -92,7 +92,7 @@ async def feedback_send(request: Request) -> Response:
             (translate(EXPIRED), None) if not fresh else (translate(TOO_LONG) % {"limit": MAX_COMMENT}, "comment")
         )
         return _page(request, lang, "problem", about, status_code=422, problem=problem, field=field, comment=comment)
-    if not site.feedback_limiter.allow(request.client.host if request.client else "unknown"):
+    if not await site.feedback_limiter.check(request):
         return _page(request, lang, "too-many", about, status_code=429, problem=translate(TOO_MANY))
     await run_in_threadpool(
         store_feedback,

@@ -219,11 +219,10 @@ async def offline_saved_count(request: Request) -> Response:
         raise HTTPException(status_code=403)
     site = site_of(request)
     counter = site.figure_counter
-    client = request.client.host if request.client else "unknown"
     if (
         counter is not None
         and is_browser(request.headers.get("user-agent", ""))
-        and site.offline_save_limiter.allow(client)
+        and await site.offline_save_limiter.check(request)
     ):
         counter.add(OFFLINE_SAVE, lang)
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
