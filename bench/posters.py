@@ -1,61 +1,82 @@
-"""Poster and social image generation time: every force, both languages, made afresh (no cache).
+"""Generation time and size of each kind of toolkit file: every force, both languages, each made afresh.
 
-    .venv/bin/python -m bench.posters      # writes bench/results/posters.md
+    .venv/bin/python -m bench.posters             # writes bench/results/posters.md
+    .venv/bin/python -m bench.posters --forces 5  # a quicker run over the first five forces
 
-Times `web.toolkit.posters.poster_pdf` and `social_png` directly, as the first request for a
-file does (`web.toolkit.download` then keeps the bytes). The first PDF also registers the fonts:
-it is made once before timing starts.
+Times each file's maker directly (`Asset.make` in web.toolkit.archive), as the first request for a file does
+(`web.toolkit.archive.asset` then keeps the bytes). Fonts, words and QR codes are made once before timing
+starts; bench/toolkit_archive.py measures the whole archive, cold and cached.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import os
 import platform
 import statistics
 import time
 from pathlib import Path
 
 from web.content.forces import load_forces
-from web.toolkit import posters
-from web.toolkit.routes import DEFAULT_SITE, POSTER, SOCIAL, campaign_url
+from web.toolkit import archive
 
 ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+SITE = "https://actearly.uk"
+
+
+def kind_of(name: str) -> str:
+    """poster A4, poster A3, image square … leaflet, table card, document."""
+    stem, extension = name.rsplit(".", 1)
+    if stem.startswith("poster-"):
+        return f"poster {stem.rsplit('-', 1)[1].upper()} (PDF)"
+    if stem.startswith("social-"):
+        return f"image {stem.rsplit('-', 1)[1]} (PNG)"
+    if extension == "docx":
+        return "document (DOCX)"
+    return f"{stem.replace('-', ' ')} ({extension.upper()})"
 
 
 def main() -> None:
-    forces = load_forces(ROOT / "content" / "forces.yaml")
-    warm = forces["kent"]
-    posters.poster_pdf("en", warm.name, campaign_url(DEFAULT_SITE, POSTER, warm), DEFAULT_SITE)
-    posters.social_png("en", warm.name, campaign_url(DEFAULT_SITE, SOCIAL, warm), DEFAULT_SITE)
-    times: dict[str, list[float]] = {"PDF": [], "PNG": []}
-    sizes: dict[str, list[int]] = {"PDF": [], "PNG": []}
-    for force in forces.values():
-        for lang in posters.LANGUAGES:
-            for label, kind, make in (("PDF", POSTER, posters.poster_pdf), ("PNG", SOCIAL, posters.social_png)):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--forces", type=int, default=0, help="only the first N forces (0: every force)")
+    args = parser.parse_args()
+    forces = list(load_forces(CONTENT / "forces.yaml").values())[: args.forces or None]
+    for item in archive.catalogue(forces[0], "en", SITE, CONTENT):  # warm: fonts, words, QR codes
+        item.make()
+    load = os.getloadavg()
+    times: dict[str, list[float]] = {}
+    sizes: dict[str, list[int]] = {}
+    for force in forces:
+        for lang in archive.LANGUAGES:
+            for item in archive.catalogue(force, lang, SITE, CONTENT):
                 started = time.perf_counter()
-                body = make(lang, force.name_in(lang), campaign_url(DEFAULT_SITE, kind, force), DEFAULT_SITE)
-                times[label].append(time.perf_counter() - started)
-                sizes[label].append(len(body))
-    count = len(forces) * len(posters.LANGUAGES)
+                body = item.make()
+                times.setdefault(kind_of(item.name), []).append(time.perf_counter() - started)
+                sizes.setdefault(kind_of(item.name), []).append(len(body))
+    count = len(forces) * len(archive.LANGUAGES)
     lines = [
-        "# Poster and social image generation",
+        "# Toolkit file generation",
         "",
         f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()} {platform.system()},"
-        f" Python {platform.python_version()}, by `bench/posters.py`: {len(forces)} forces × "
-        f"{len(posters.LANGUAGES)} languages = {count} files of each kind, each made afresh.",
+        f" {os.cpu_count()} cores, Python {platform.python_version()}, by `bench/posters.py`: {len(forces)} forces × "
+        f"{len(archive.LANGUAGES)} languages = {count} of each file, each made afresh. Load average at the start: "
+        f"{load[0]:.1f} (other work was running on the machine: times are upper bounds).",
         "",
-        "| file | median | slowest | median size | largest |",
-        "|---|---:|---:|---:|---:|",
+        "| file | files | median | slowest | median size | largest |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
-    for label in ("PDF", "PNG"):
+    for kind in sorted(times):
         lines.append(
-            f"| {label} | {statistics.median(times[label]) * 1000:.0f} ms | {max(times[label]) * 1000:.0f} ms"
-            f" | {statistics.median(sizes[label]) / 1000:.0f} KB | {max(sizes[label]) / 1000:.0f} KB |"
+            f"| {kind} | {len(times[kind])} | {statistics.median(times[kind]) * 1000:.0f} ms"
+            f" | {max(times[kind]) * 1000:.0f} ms | {statistics.median(sizes[kind]) / 1000:.0f} KB"
+            f" | {max(sizes[kind]) / 1000:.0f} KB |"
         )
-    lines += ["", "Each file is made once per process: `web.toolkit.download` keeps it in an in-memory LRU cache."]
+    lines += ["", "Each file is made once per process: `web.toolkit.archive.asset` keeps it in an in-memory LRU cache."]
     out = ROOT / "bench" / "results" / "posters.md"
     out.parent.mkdir(exist_ok=True)
-    out.write_text("\n".join(lines) + "\n")
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 
 

@@ -1,11 +1,8 @@
-"""Posters and social images (web/toolkit/posters.py): they open, say the right things, and their QR codes scan.
+"""Posters (web/toolkit/posters.py): what they say, at what size, in what order, and that their QR codes scan.
 
-What is checked, honestly:
-- PDF: its text, as a PDF reader extracts it (pypdf); its metadata and structure tree; its QR code,
-  by rendering the page to pixels (pypdfium2) and decoding them (zxing-cpp).
-- PNG: that it opens at 1080 × 1080; its QR code, decoded from the pixels (zxing-cpp); its metadata.
-  The text drawn in the image is not read back (there is no OCR here): a spy on Pillow's
-  ImageDraw.text records what the generator asks it to draw, at what size and in what colour.
+What is checked, honestly: the text as a PDF reader extracts it (pypdf); the structure tree as PDFium reads
+it (the library Chrome's PDF viewer uses); the QR code by rendering the page to pixels (pypdfium2) and
+decoding them (zxing-cpp). Every poster of every theme is checked for tags in tests/toolkit/test_archive.py.
 """
 
 from __future__ import annotations
@@ -18,52 +15,54 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
 import zxingcpp
-from PIL import Image, ImageDraw
 from pypdf import PdfReader
 from reportlab.pdfgen.canvas import Canvas
 
 from web.content.forces import load_forces
 from web.settings import ROOT
 from web.toolkit import posters
-from web.toolkit.posters import EMERGENCY, FACTS, RELAY, SUPPORT_LINE
-from web.toolkit.routes import POSTER, SOCIAL, campaign_url
+from web.toolkit.words import THEMES, load_kit
 
+CONTENT = ROOT / "content"
 SITE = "https://actearly.uk"
-FORCES = load_forces(ROOT / "content" / "forces.yaml")
-CHOICES = [(slug, lang) for slug in ("greater-manchester", "north-wales") for lang in ("en", "cy")]
-HOURS = {lang: FACTS.text("support_line_hours", lang) for lang in ("en", "cy")}  # content/facts.yaml
+FORCES = load_forces(CONTENT / "forces.yaml")
+LONGEST = max(FORCES.values(), key=lambda force: len(force.name)).slug
 
 
-def poster(slug: str, lang: str) -> bytes:
-    force = FORCES[slug]
-    return posters.poster_pdf(lang, force.name_in(lang), campaign_url(SITE, POSTER, force), SITE)
+def poster(slug: str, lang: str, theme: str = "act-early", size: str = "a4") -> bytes:
+    kit, force = load_kit(CONTENT, lang), FORCES[slug]
+    url = f"{SITE}{kit.path_of(theme)}?utm_source=poster&utm_campaign={slug}"
+    return posters.poster_pdf(kit, theme, size, force.name_in(lang), url, "actearly.uk" + kit.path_of(theme))
 
 
-def social(slug: str, lang: str) -> bytes:
-    force = FORCES[slug]
-    return posters.social_png(lang, force.name_in(lang), campaign_url(SITE, SOCIAL, force), SITE)
+def words_of(body: bytes) -> str:
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages).split())
 
 
-def qr_codes(image: Image.Image) -> list[str]:
-    return [
-        barcode.text for barcode in zxingcpp.read_barcodes(image) if barcode.format == zxingcpp.BarcodeFormat.QRCode
-    ]
+@pytest.mark.parametrize("lang", ["en", "cy"])
+@pytest.mark.parametrize("theme", THEMES)
+def test_every_poster_says_the_support_line_its_hours_relay_uk_999_and_who_it_is_from(theme: str, lang: str) -> None:
+    kit = load_kit(CONTENT, lang)
+    text = words_of(poster("north-wales", lang, theme))
+    assert kit.support_number in text and kit.hours in text and kit.facts.support_line_relay.number in text
+    assert kit.words("emergency") in text
+    assert kit.themes[theme].headline in text
+    assert FORCES["north-wales"].name_in(lang) in text
 
 
-@pytest.mark.parametrize(("slug", "lang"), CHOICES)
-def test_the_poster_pdf_says_the_support_line_its_hours_and_999(slug: str, lang: str) -> None:
-    reader = PdfReader(io.BytesIO(poster(slug, lang)))
-    assert len(reader.pages) == 1
-    text = " ".join(reader.pages[0].extract_text().split())
-    assert SUPPORT_LINE.number in text
-    assert HOURS[lang] in text
-    assert RELAY.number in text
-    assert posters.COPY[lang].emergency in text and EMERGENCY.number in text
-    assert posters.COPY[lang].headline in text
-    assert FORCES[slug].name_in(lang) in text
+def test_the_signs_poster_lists_signs_from_the_advice_page_and_says_what_is_not_a_sign() -> None:
+    kit = load_kit(CONTENT, "en")
+    text = words_of(poster("kent", "en", "signs"))
+    assert all(sign in text for group in kit.shown_signs() for sign in group.signs)
+    assert "Becoming more religious is not a sign of extremism." in text
 
 
-def test_the_poster_pdf_uses_no_text_smaller_than_13_points(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_story_poster_says_the_story_is_not_a_real_person() -> None:
+    text = words_of(poster("kent", "en", "story"))
+    assert "This is not a real person." in text and "“Asking for help did not get Josh into trouble.”" in text
+
+
+def test_no_poster_text_is_smaller_than_13_points_on_a4(monkeypatch: pytest.MonkeyPatch) -> None:
     sizes: list[float] = []
     set_font = Canvas.setFont
 
@@ -72,20 +71,16 @@ def test_the_poster_pdf_uses_no_text_smaller_than_13_points(monkeypatch: pytest.
         set_font(self, name, size, *args, **kwargs)
 
     monkeypatch.setattr(Canvas, "setFont", spy)
-    poster("hampshire-and-isle-of-wight", "cy")
+    for theme in THEMES:
+        poster(LONGEST, "cy", theme)
     assert sizes and min(sizes) >= 13
 
 
-@pytest.mark.parametrize(("slug", "lang"), CHOICES)
-def test_the_poster_pdf_has_a_title_author_and_language(slug: str, lang: str) -> None:
-    reader = PdfReader(io.BytesIO(poster(slug, lang)))
-    assert reader.metadata is not None
-    assert reader.metadata.title == posters.COPY[lang].poster_title.format(force=FORCES[slug].name_in(lang))
-    assert reader.metadata.author == "Counter Terrorism Policing"
-    catalog = reader.trailer["/Root"]
-    assert catalog["/Lang"] == lang
-    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"].value is True
-    assert catalog["/MarkInfo"]["/Marked"].value is True
+def test_the_a3_poster_is_the_a4_poster_drawn_root_two_larger() -> None:
+    a4, a3 = (PdfReader(io.BytesIO(poster("kent", "en", "next", size))).pages[0] for size in ("a4", "a3"))
+    assert [round(float(value)) for value in a4.mediabox] == [0, 0, 595, 842]
+    assert [round(float(value)) for value in a3.mediabox] == [0, 0, 842, 1191]
+    assert " ".join(a4.extract_text().split()) == " ".join(a3.extract_text().split())
 
 
 def _structure(element: object, depth: int = 0) -> list[tuple[int, str, str]]:
@@ -103,98 +98,28 @@ def _structure(element: object, depth: int = 0) -> list[tuple[int, str, str]]:
     return found
 
 
-def test_the_poster_pdf_is_tagged_with_a_heading_paragraphs_a_described_qr_code_and_a_link() -> None:
-    document = pdfium.PdfDocument(poster("north-wales", "cy"))
+def test_pdfium_reads_the_poster_as_headline_body_support_line_qr_code_and_link_in_that_order() -> None:
+    document = pdfium.PdfDocument(poster("north-wales", "cy", "next"))
     page = document[0]  # kept in a name: PDFium frees a page object Python no longer holds
     tree = pdfium_raw.FPDF_StructTree_GetForPage(page.raw)
     try:
         elements = _structure(pdfium_raw.FPDF_StructTree_GetChildAtIndex(tree, 0))
     finally:
         pdfium_raw.FPDF_StructTree_Close(tree)
+    top = [kind for depth, kind, _ in elements if depth == 1]
     assert elements[0][:2] == (0, "Document")
-    types = [kind for depth, kind, _ in elements[1:]]
-    assert types == ["P", "H1", "P", "P", "P", "Figure", "Link", "P"]
-    assert ("Figure", "Cod QR: sganiwch ef i agor actearly.uk") in [(kind, alt) for _, kind, alt in elements]
+    assert top == ["P", "H1", "P", "H2", "L", "P", "P", "P", "Figure", "Link", "P"]
+    assert [kind for depth, kind, _ in elements if depth == 3][:2] == ["Lbl", "LBody"]
+    assert ("Figure", "Cod QR: sganiwch ef i agor actearly.uk/cy/what-happens-next") in [(k, a) for _, k, a in elements]
 
 
-@pytest.mark.parametrize(("slug", "lang"), CHOICES)
+@pytest.mark.parametrize(("slug", "lang"), [("greater-manchester", "en"), ("north-wales", "cy")])
 def test_the_poster_qr_code_scans_to_the_site_tagged_with_the_force(slug: str, lang: str) -> None:
-    document = pdfium.PdfDocument(poster(slug, lang))
-    page = document[0]
-    image = page.render(scale=2).to_pil()
-    assert qr_codes(image) == [f"{SITE}/?utm_source=poster&utm_campaign={slug}"]
-
-
-@pytest.mark.parametrize(("slug", "lang"), CHOICES)
-def test_the_social_image_opens_and_its_qr_code_scans_to_the_tagged_site(slug: str, lang: str) -> None:
-    image = Image.open(io.BytesIO(social(slug, lang)))
-    assert (image.format, image.size, image.mode) == ("PNG", (1080, 1080), "RGB")
-    assert qr_codes(image) == [f"{SITE}/?utm_source=social&utm_campaign={slug}"]
-
-
-@pytest.mark.parametrize(("slug", "lang"), CHOICES)
-def test_the_social_image_draws_the_support_line_hours_and_999_large_and_white(
-    monkeypatch: pytest.MonkeyPatch, slug: str, lang: str
-) -> None:
-    # Not OCR: this records what social_png asks Pillow to draw, in which font size and colour.
-    drawn: list[tuple[str, float, object]] = []
-    draw_text = ImageDraw.ImageDraw.text
-
-    def spy(self: ImageDraw.ImageDraw, xy: Any, text: Any, *args: Any, **kwargs: Any) -> None:
-        drawn.append((text, kwargs["font"].size, kwargs["fill"]))
-        draw_text(self, xy, text, *args, **kwargs)
-
-    monkeypatch.setattr(ImageDraw.ImageDraw, "text", spy)
-    social(slug, lang)
-    lines = [text for text, _, _ in drawn]
-    assert SUPPORT_LINE.number in lines  # whole, on a line of its own: a phone number never wraps
-    assert HOURS[lang] in lines
-    assert posters.COPY[lang].emergency in " ".join(lines)
-    assert FORCES[slug].name_in(lang) in " ".join(lines)
-    assert min(size for _, size, _ in drawn) >= 28  # px on a 1080 px image
-    assert {fill for _, _, fill in drawn} == {posters.WHITE}
-
-
-@pytest.mark.parametrize(("slug", "lang"), CHOICES)
-def test_the_social_image_alt_text_says_what_the_image_says(slug: str, lang: str) -> None:
-    alt = posters.image_alt_text(lang, FORCES[slug].name_in(lang), SITE)
-    assert SUPPORT_LINE.number in alt and EMERGENCY.number in alt and FORCES[slug].name_in(lang) in alt
-    image = Image.open(io.BytesIO(social(slug, lang)))
-    assert image.info["Description"] == alt
-
-
-def test_the_social_image_is_white_text_on_brand_purple() -> None:
-    image = Image.open(io.BytesIO(social("kent", "en"))).convert("RGB")
-    colours = {colour for _, colour in image.getcolors(maxcolors=1_000_000) or []}
-    assert (0x3F, 0x2A, 0x70) in colours and (255, 255, 255) in colours
-    assert image.getpixel((5, 5)) == (0x3F, 0x2A, 0x70)
-
-
-def _luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-@pytest.mark.parametrize(("text", "background"), [(posters.WHITE, posters.PURPLE), (posters.TEXT, posters.WHITE)])
-def test_text_colours_meet_wcag_aaa_contrast(text: str, background: str) -> None:
-    lighter, darker = sorted((_luminance(text), _luminance(background)), reverse=True)
-    assert (lighter + 0.05) / (darker + 0.05) >= 7
-
-
-@pytest.mark.parametrize("lang", ["en", "cy"])
-def test_the_longest_force_name_still_fits_both_layouts(lang: str) -> None:
-    slug = max(FORCES, key=lambda slug: len(FORCES[slug].name_in(lang)))
-    assert poster(slug, lang).startswith(b"%PDF-")  # posters.LayoutError would be raised
-    assert social(slug, lang).startswith(b"\x89PNG")
+    page = pdfium.PdfDocument(poster(slug, lang))[0]
+    codes = [code.text for code in zxingcpp.read_barcodes(page.render(scale=2).to_pil())]
+    home = "/" if lang == "en" else "/cy/"
+    assert codes == [f"{SITE}{home}?utm_source=poster&utm_campaign={slug}"]
 
 
 def test_the_same_choice_makes_the_same_bytes() -> None:
-    assert poster("kent", "en") == poster("kent", "en")
-    assert social("kent", "cy") == social("kent", "cy")
-
-
-def test_the_welsh_social_post_carries_the_tagged_link() -> None:
-    url = campaign_url(SITE, SOCIAL, FORCES["gwent"])
-    post = posters.social_post("cy", url)
-    assert post.startswith("Ydych chi’n poeni") and url in post and SUPPORT_LINE.number in post
+    assert poster("kent", "en", "signs") == poster("kent", "en", "signs")

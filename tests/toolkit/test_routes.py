@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import time
+import io
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -10,9 +11,12 @@ import pytest
 from starlette.testclient import TestClient
 
 from web.content import forces as force_list
+from web.content.facts import load_facts
 from web.settings import ROOT, Settings
+from web.toolkit import archive
 from web.toolkit import routes as toolkit
-from web.toolkit.posters import SUPPORT_LINE
+
+SUPPORT_LINE = load_facts(ROOT / "content" / "facts.yaml").support_line.number
 
 
 def test_the_forces_file_has_every_territorial_force_and_scotland_and_northern_ireland() -> None:
@@ -62,23 +66,40 @@ def test_the_toolkit_page_is_a_get_form_for_force_and_language(client: TestClien
     assert '<link rel="canonical" href="/toolkit">' in text
 
 
-def test_choosing_a_force_and_welsh_shows_the_downloads_and_welsh_social_copy(client: TestClient) -> None:
+def test_choosing_a_force_and_welsh_lists_every_file_the_archive_and_welsh_posts(client: TestClient) -> None:
     response = client.get("/toolkit", params={"force": "north-wales", "lang": "cy"})
     assert response.status_code == 200
     context = response.context
-    assert [file["href"] for file in context["downloads"]] == [
-        "/toolkit/north-wales/cy/poster.pdf",
-        "/toolkit/north-wales/cy/social.png",
+    assert context["archive_href"] == "/toolkit/north-wales/cy/everything.zip"
+    assert context["file_count"] == 33
+    assert [file["href"] for file in context["poster_themes"][1]["files"]] == [
+        "/toolkit/north-wales/cy/poster-signs-a4.pdf",
+        "/toolkit/north-wales/cy/poster-signs-a3.pdf",
     ]
-    assert all(file["size"].endswith(" KB") for file in context["downloads"])
-    assert "https://actearly.test/?utm_source=social&utm_campaign=north-wales" in context["social_post"]
-    assert SUPPORT_LINE.number in context["social_post"] and "ffoniwch 999" in context["social_post"]
-    assert "Heddlu Gogledd Cymru" in context["alt_text"] and SUPPORT_LINE.number in context["alt_text"]
-    assert context["poster_url"] == "https://actearly.test/?utm_source=poster&utm_campaign=north-wales"
+    assert context["poster_size"].endswith(" KB") and context["social_size"].endswith(" KB")
+    square = context["image_themes"][0]["files"][0]
+    assert (
+        "https://actearly.test/cy/?<wbr>utm_source=<wbr>social&amp;<wbr>utm_campaign=<wbr>north-wales"
+        in square["post_html"]
+    )
+    assert SUPPORT_LINE in square["post_html"] and "ffoniwch 999" in square["post_html"]
+    assert "Heddlu Gogledd Cymru" in square["alt"] and square["label"].startswith("Act early: Square")
+    assert context["translator_reviewed"] is False
     text = response.text
-    assert '<div class="govuk-inset-text" lang="cy">Ydych chi’n poeni' in text
+    assert '<p class="govuk-body" lang="cy">Ydych chi’n poeni' in text
     assert '<option value="north-wales" selected>' in text
     assert 'value="cy" checked' in text
+    assert 'href="/toolkit/north-wales/cy/everything.zip"' in text and "Ask a Welsh speaker" in text
+
+
+def test_the_archive_downloads_as_a_zip_named_for_the_force(client: TestClient) -> None:
+    response = client.get("/toolkit/gwent/en/everything.zip")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
+    assert response.headers["content-disposition"] == 'attachment; filename="act-early-toolkit-gwent-en.zip"'
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        assert archive.namelist()[0] == "act-early-toolkit-gwent-en/CONTENTS.txt"
+        assert len(archive.namelist()) == 33
 
 
 def test_a_missing_answer_shows_the_error_summary_linked_to_its_field(client: TestClient) -> None:
@@ -109,6 +130,8 @@ def test_a_force_or_language_no_form_offers_is_a_404_page(client: TestClient, qu
         "/toolkit/atlantis/cy/social.png",
         "/toolkit/kent/de/social.png",
         "/toolkit/kent/en/poster.png",
+        "/toolkit/kent/en/poster-signs-a5.pdf",
+        "/toolkit/kent/cy/..%2Ffacts.yaml",
     ],
 )
 def test_a_download_for_an_unknown_force_or_language_is_a_404_page(client: TestClient, path: str) -> None:
@@ -122,6 +145,13 @@ def test_a_download_for_an_unknown_force_or_language_is_a_404_page(client: TestC
     [
         ("/toolkit/kent/en/poster.pdf", "application/pdf", "act-early-poster-kent-en.pdf"),
         ("/toolkit/gwent/cy/social.png", "image/png", "act-early-social-gwent-cy.png"),
+        ("/toolkit/kent/en/poster-story-a3.pdf", "application/pdf", "act-early-poster-story-a3-kent-en.pdf"),
+        ("/toolkit/kent/cy/social-next-link.png", "image/png", "act-early-social-next-link-kent-cy.png"),
+        (
+            "/toolkit/kent/en/press-release.docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "act-early-press-release-kent-en.docx",
+        ),
     ],
 )
 def test_a_download_has_its_type_filename_and_a_day_of_public_caching(
@@ -133,18 +163,18 @@ def test_a_download_has_its_type_filename_and_a_day_of_public_caching(
     assert response.headers["content-disposition"] == f'attachment; filename="{filename}"'
     assert response.headers["cache-control"] == "public, max-age=86400"
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
-    assert response.content.startswith(b"%PDF-" if media_type == "application/pdf" else b"\x89PNG")
+    assert response.content[:4] == {"application/pdf": b"%PDF", "image/png": b"\x89PNG"}.get(media_type, b"PK\x03\x04")
     again = client.get(path, headers={"If-None-Match": response.headers["etag"]})
     assert again.status_code == 304 and again.content == b""
 
 
 def test_the_cache_returns_the_same_bytes_without_making_the_file_again(client: TestClient) -> None:
-    toolkit.download.cache_clear()
+    archive.asset.cache_clear()
     first = client.get("/toolkit/essex/en/poster.pdf").content
-    hits = toolkit.download.cache_info().hits
-    assert client.get("/toolkit/essex/en/poster.pdf").content == first
-    assert toolkit.download.cache_info().hits == hits + 1
-    assert toolkit.download.cache_info().misses == 1
+    hits = archive.asset.cache_info().hits
+    assert client.get("/toolkit/essex/en/poster-act-early-a4.pdf").content == first
+    assert archive.asset.cache_info().hits == hits + 1
+    assert archive.asset.cache_info().misses == 1
 
 
 def test_the_qr_code_links_to_the_public_site_only_when_it_is_https() -> None:
@@ -157,16 +187,3 @@ def test_long_web_addresses_may_wrap_but_copy_unchanged() -> None:
     assert html == (
         "Call now? https://actearly.uk/?<wbr>utm_source=<wbr>social&amp;<wbr>utm_campaign=<wbr>kent #ActEarly"
     )
-
-
-def test_poster_generation_time_is_measured(capsys: pytest.CaptureFixture[str]) -> None:
-    """A measurement, not a limit (bench/posters.py measures every force)."""
-    force = force_list.load_forces(ROOT / "content" / "forces.yaml")["greater-manchester"]
-    toolkit.download.cache_clear()
-    timings = {}
-    for kind in (toolkit.POSTER, toolkit.SOCIAL):
-        started = time.perf_counter()
-        toolkit.download(kind, force, "en", "https://actearly.uk")
-        timings[kind.file] = time.perf_counter() - started
-    with capsys.disabled():
-        print("\nfirst generation:", ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in timings.items()))

@@ -1,425 +1,171 @@
-"""Posters and social images for the communications toolkit: pure generation, no HTTP.
+"""Posters for the communications toolkit: four themes, A4 and A3, tagged PDF. Pure generation, no HTTP.
 
-An A4 poster (PDF, reportlab) and a 1080 × 1080 social image (PNG, Pillow) in English or Welsh,
-each with the key message, the support line and its hours, 999, and a QR code (segno) that links to
-the site with a campaign tag. Text is large, white on brand purple or near-black on white.
-
-The PDF is as accessible as reportlab's open-source canvas can be made: title, author, subject and
-language in its metadata, the title shown in the viewer's title bar, text as real (searchable,
-selectable) text in an embedded font, and a hand-built structure tree (`_Tags`) so screen readers
-get headings, paragraphs, a described QR code and a tagged link in reading order; decoration is
-marked as artifact. What it does not do: no XMP metadata and no PDF/UA claim, and it has not been
-checked with PAC or veraPDF (neither is available here). See `tests/toolkit/test_posters.py` for what is tested.
+Each poster has the theme's message on purple, a body quoted from the advice (the signs, the steps, the
+story), the ACT Early Support Line with its hours and Relay UK, 999, and a QR code that opens the theme's
+page with the force's campaign tag. Text is real text in an embedded font, white on purple or near-black on
+white, never smaller than 13 pt on A4; the A3 poster is the A4 drawn √2 larger, so it prints the same at
+either size. Structure, reading order and alt text: web/toolkit/tagged.py.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
-from typing import Any
+import math
 
-import segno
-from PIL import Image, ImageDraw, ImageFont
-from PIL.PngImagePlugin import PngInfo
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFPage, PDFString
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
+from reportlab.lib.pagesizes import A3, A4
 
-from web.content.facts import load_facts
-from web.settings import ROOT
 from web.shell.brand import PURPLE, TEXT, WHITE
+from web.toolkit.layout import Block, LayoutError, Pen, largest, text_height
+from web.toolkit.tagged import Metadata, TaggedPdf
+from web.toolkit.words import Kit
 
-# Debian's fonts-dejavu-core (never a font file in the repository). DejaVu has every Welsh letter.
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-REGULAR, BOLD = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
-AUTHOR = "Counter Terrorism Policing"
-SOCIAL_SIZE = 1080
-# The site's own facts (content/facts.yaml): a changed number or opening time changes every poster.
-FACTS = load_facts(ROOT / "content" / "facts.yaml")
-SUPPORT_LINE, EMERGENCY, RELAY = FACTS.support_line, FACTS.emergency, FACTS.support_line_relay
-
-
-@dataclass(frozen=True)
-class PosterCopy:
-    """Everything the poster and the social image say, in one language. `{force}`, `{site}`, `{url}` are filled in."""
-
-    headline: str
-    call_to_action: str
-    what_happens: str
-    support_line: str
-    hours: str
-    textphone: str
-    emergency: str
-    scan: str
-    qr_alt: str
-    supported_by: str
-    poster_title: str
-    image_title: str
-    social_post: str
+LANGUAGES = ("en", "cy")  # the languages every toolkit file is made in
+SIZES = {"a4": (A4, 1.0), "a3": (A3, math.sqrt(2))}
+MARGIN = 42.0
+QR_SIZE = 128.0
+QUIET = 16.0  # the QR code's quiet zone: four modules of white, and a little more
+BODY_SIZES = (22.0, 20.0, 18.0, 17.0, 16.0, 15.0, 14.0, 13.0)
 
 
-COPY = {
-    "en": PosterCopy(
-        headline="Worried someone close is being drawn into extremism?",
-        call_to_action="Act early.",
-        what_happens="Call us to talk it through in confidence. A trained officer will listen and give advice. "
-        "You do not have to give your name. Any support is voluntary, and it is not a criminal record.",
-        support_line="ACT Early Support Line",
-        hours=FACTS.text("support_line_hours", "en"),
-        textphone=f"Relay UK {RELAY.number}",
-        emergency=f"If someone is in danger now, call {EMERGENCY.number}.",
-        scan="Scan the code for advice, or go to {site}",
-        qr_alt="QR code: scan it to open {site}",
-        supported_by="Brought to you by {force} and Counter Terrorism Policing.",
-        poster_title="ACT Early poster: {force}",
-        image_title="ACT Early social media image: {force}",
-        social_post="Worried someone close is being drawn into extremism? Act early. Call the ACT Early Support Line "
-        f"on {SUPPORT_LINE.number}, {FACTS.text('support_line_hours', 'en')}, to talk it through in confidence "
-        f"(Relay UK: {RELAY.number}). If someone is in danger now, call {EMERGENCY.number}. {{url}} #ActEarly",
-    ),
-    # Welsh: plain modern Welsh, written to match the site's Welsh pages.
-    # AWAITING REVIEW by a translator (as the Welsh content pages are: translator_reviewed: false).
-    "cy": PosterCopy(
-        headline="Ydych chi’n poeni bod rhywun agos atoch yn cael ei ddenu at eithafiaeth?",
-        call_to_action="Gweithredwch yn gynnar.",
-        what_happens="Ffoniwch ni i siarad am y peth yn gyfrinachol. Bydd swyddog hyfforddedig yn gwrando ac yn "
-        "rhoi cyngor. Does dim rhaid i chi roi eich enw. Mae unrhyw gymorth yn wirfoddol, ac nid yw’n gofnod "
-        "troseddol.",
-        support_line="Llinell Gymorth ACT Early",
-        hours=FACTS.text("support_line_hours", "cy"),
-        textphone=f"Relay UK {RELAY.number}",
-        emergency=f"Os oes rhywun mewn perygl nawr, ffoniwch {EMERGENCY.number}.",
-        scan="Sganiwch y cod am gyngor, neu ewch i {site}",
-        qr_alt="Cod QR: sganiwch ef i agor {site}",
-        supported_by="Gan {force} a Phlismona Gwrthderfysgaeth.",
-        poster_title="Poster ACT Early: {force}",
-        image_title="Delwedd ACT Early i’r cyfryngau cymdeithasol: {force}",
-        social_post="Ydych chi’n poeni bod rhywun agos atoch yn cael ei ddenu at eithafiaeth? Gweithredwch yn gynnar. "
-        f"Ffoniwch Linell Gymorth ACT Early ar {SUPPORT_LINE.number}, {FACTS.text('support_line_hours', 'cy')}, i "
-        f"siarad yn gyfrinachol (Relay UK: {RELAY.number}). Os oes rhywun mewn perygl nawr, ffoniwch "
-        f"{EMERGENCY.number}. {{url}} #ActEarly",
-    ),
-}
-LANGUAGES = tuple(COPY)
+def metadata(kit: Kit, title: str, subject: str) -> Metadata:
+    keywords = "ACT Early, Prevent, Counter Terrorism Policing"
+    if not kit.translator_reviewed:
+        keywords += ", translation awaiting review"
+    return Metadata(title=title, lang=kit.lang, author=kit.words("author"), subject=subject, keywords=keywords)
 
 
-class FontMissing(RuntimeError):
-    """The DejaVu fonts are not installed."""
+def poster_bodies(kit: Kit, theme: str) -> list[list[Block]]:
+    """What the poster may say between its headline and the support line, from the advice pages: the
+    fullest first, then shorter ones (fewer signs) for a language whose words run longer."""
+    if theme == "signs":
+        groups = kit.shown_signs()
+        # Drop the later signs of each group, last group first, but keep one of each.
+        dropped = [(g, s) for s in range(kit.per_group - 1, 0, -1) for g in range(len(groups) - 1, -1, -1)]
+        bodies = []
+        for count in range(len(dropped) + 1):
+            left = set(dropped[:count])
+            signs = tuple(
+                sign for g, group in enumerate(groups) for s, sign in enumerate(group.signs) if (g, s) not in left
+            )
+            bodies.append([Block("h2", kit.signs_heading), Block("ul", items=signs), Block("strong", kit.not_a_sign)])
+        return bodies
+    if theme == "next":
+        steps = tuple(step.lead for step in kit.steps)
+        return [[Block("h2", kit.steps_heading), Block("ol", items=steps), Block("p", kit.channel[-1])]]
+    if theme == "story":
+        return [
+            [
+                Block("p", kit.story.summary),
+                Block("p", " ".join(kit.story.about)),
+                Block("strong", kit.words("posters.read_more")),
+            ]
+        ]
+    return [[Block("p", kit.words("themes.act-early.body"))]]
 
 
-class LayoutError(RuntimeError):
-    """The text does not fit: shorten the copy (a test draws every force in every language)."""
+def poster_pdf(kit: Kit, theme: str, size: str, force: str, url: str, address: str) -> bytes:
+    """A poster of `theme` at `size` (a4 or a3) for `force`; its QR code opens `url`, shown as `address`."""
+    pagesize, scale = SIZES[size]
+    chosen = kit.themes[theme]
+    title = kit.words("posters.title", theme=chosen.name, size=size.upper(), force=force)
+    doc = TaggedPdf(pagesize, metadata(kit, title, f"{chosen.headline} {chosen.action}"))
+    doc.canvas.scale(scale, scale)
+    _draw(doc, kit, theme, force, url, address, scale)
+    return doc.finish()
 
 
-def _font_file(path: Path) -> str:
-    if not path.exists():
-        raise FontMissing(f"{path} is missing: install Debian's fonts-dejavu-core")
-    return str(path)
-
-
-def site_host(site_url: str) -> str:
-    return site_url.split("://", 1)[-1].rstrip("/")
-
-
-def social_post(lang: str, url: str) -> str:
-    """Suggested text for a social media post, with the tagged link."""
-    return COPY[lang].social_post.format(url=url)
-
-
-def social_image_lines(lang: str, force: str, site_url: str) -> list[str]:
-    """Every line of text the social image shows, in reading order (its alt text is made from them)."""
-    copy = COPY[lang]
-    return [
-        "ACT Early",
-        copy.headline,
-        copy.call_to_action,
-        copy.support_line,
-        SUPPORT_LINE.number,
-        copy.hours,
-        copy.emergency,
-        copy.qr_alt.format(site=site_host(site_url)),
-        copy.supported_by.format(force=force),
-    ]
-
-
-def image_alt_text(lang: str, force: str, site_url: str) -> str:
-    """A description of the social image that says everything its text says, in the same order."""
-    brand, headline, action, label, number, hours, emergency, qr_alt, supported_by = social_image_lines(
-        lang, force, site_url
-    )
-    hours = hours[0].lower() + hours[1:]
-    return f"{brand}. {headline} {action} {label}: {number}, {hours}. {emergency} {qr_alt}. {supported_by}"
-
-
-def _wrap(text: str, width_of: Callable[[str], float], max_width: float) -> list[str]:
-    lines: list[str] = []
-    for word in text.split():
-        if lines and width_of(f"{lines[-1]} {word}") <= max_width:
-            lines[-1] = f"{lines[-1]} {word}"
-        else:
-            lines.append(word)
-    return lines
-
-
-def _qr_matrix(url: str) -> tuple[tuple[int, ...], ...]:
-    return tuple(tuple(row) for row in segno.make_qr(url, error="m").matrix)
-
-
-# The PDF poster --------------------------------------------------------------------------------------------------
-
-
-@cache
-def _register_pdf_fonts() -> None:
-    pdfmetrics.registerFont(TTFont("DejaVuSans", _font_file(REGULAR)))
-    pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", _font_file(BOLD)))
-
-
-class _Tags:
-    """A structure tree for one page, built by hand: reportlab's open-source canvas writes untagged PDF."""
-
-    def __init__(self, canvas: Canvas) -> None:
-        self.canvas = canvas
-        self.code: list[str] = canvas._code  # type: ignore[attr-defined]  # the page's content stream
-        self.elements: list[tuple[str, int, dict[str, Any]]] = []  # (structure type, MCID, extra keys)
-
-    @contextmanager
-    def tag(self, role: str, **extra: Any) -> Iterator[None]:
-        mcid = len(self.elements)
-        self.elements.append((role, mcid, extra))
-        self.code.append(f"/{role} <</MCID {mcid}>> BDC")
-        yield
-        self.code.append("EMC")
-
-    @contextmanager
-    def artifact(self) -> Iterator[None]:
-        self.code.append("/Artifact BMC")
-        yield
-        self.code.append("EMC")
-
-    def link(self, url: str, rect: tuple[float, float, float, float], description: str) -> None:
-        """A link annotation over `rect`, tied to the last tagged element, which becomes a Link."""
-        _, mcid, extra = self.elements[-1]
-        action = PDFDictionary({"S": PDFName("URI"), "URI": PDFString(url)})
-        annotation = PDFDictionary({"Type": PDFName("Annot"), "Subtype": PDFName("Link"), "A": action})
-        annotation["Rect"], annotation["Border"] = PDFArray(list(rect)), "[0 0 0]"
-        annotation["Contents"], annotation["StructParent"] = PDFString(description), 1
-        self.canvas._addAnnotation(annotation, name="site")  # type: ignore[attr-defined]
-        reference = self.canvas._doc.refAnnotation("site")  # type: ignore[attr-defined]
-        self.elements[-1] = ("Link", mcid, {**extra, "annotation": reference})
-
-    def close_page(self) -> None:
-        """Call instead of showPage(): finishes the page and writes the structure tree for it."""
-        doc = self.canvas._doc  # type: ignore[attr-defined]
-        page_ref = doc.thisPageRef()
-        self.canvas.showPage()
-        page: PDFPage = doc.idToObject[page_ref.name]
-        page.__NoDefault__ = [*PDFPage.__NoDefault__, "StructParents", "Tabs"]  # keys reportlab writes
-        page.StructParents, page.Tabs = 0, PDFName("S")  # type: ignore[attr-defined]
-        root_ref = doc.Reference(PDFDictionary({"Type": PDFName("StructTreeRoot")}))
-        document = PDFDictionary({"Type": PDFName("StructElem"), "S": PDFName("Document"), "P": root_ref})
-        document_ref = doc.Reference(document)
-        by_mcid, link_ref = [], None
-        for role, mcid, extra in self.elements:
-            element = {"Type": PDFName("StructElem"), "S": PDFName(role), "P": document_ref, "Pg": page_ref, "K": mcid}
-            if "alt" in extra:
-                element["Alt"] = PDFString(extra["alt"])
-            if "annotation" in extra:
-                reference = PDFDictionary({"Type": PDFName("OBJR"), "Obj": extra["annotation"], "Pg": page_ref})
-                element["K"] = PDFArray([mcid, reference])
-            ref = doc.Reference(PDFDictionary(element))
-            by_mcid.append(ref)
-            link_ref = ref if "annotation" in extra else link_ref
-        document["K"] = PDFArray(by_mcid)
-        nums: list[Any] = [0, PDFArray(by_mcid)] + ([1, link_ref] if link_ref else [])
-        root = doc.idToObject[root_ref.name]
-        root["K"] = document_ref
-        root["ParentTree"] = PDFDictionary({"Nums": PDFArray(nums)})
-        root["ParentTreeNextKey"] = 2
-        doc.Catalog.StructTreeRoot = root_ref
-        doc.Catalog.MarkInfo = PDFDictionary({"Marked": "true"})
-
-
-def poster_pdf(lang: str, force: str, url: str, site_url: str) -> bytes:
-    """An A4 poster: the key message on purple, then what happens, the support line, 999 and the QR code."""
-    _register_pdf_fonts()
-    copy = COPY[lang]
-    site = site_host(site_url)
+def _draw(doc: TaggedPdf, kit: Kit, theme: str, force: str, url: str, address: str, scale: float) -> None:
+    pen = Pen(doc)
     width, height = A4
-    margin, measure = 42.0, width - 2 * 42.0
-    buffer = io.BytesIO()
-    canvas = Canvas(  # DejaVu from the start, so the file names no font it does not embed
-        buffer,
-        pagesize=A4,
-        invariant=True,
-        lang=lang,
-        pageCompression=1,
-        initialFontName="DejaVuSans",  # type: ignore[arg-type]
+    measure = width - 2 * MARGIN
+    chosen = kit.themes[theme]
+    what = f"the {kit.lang} {theme} poster for {force}"
+    # The headline band, on purple.
+    headline_size = largest(
+        lambda s: len(pen.lines(chosen.headline, s, measure, bold=True)) <= 3, (34, 32, 30, 28, 26, 24)
     )
-    canvas.setTitle(copy.poster_title.format(force=force))
-    canvas.setAuthor(AUTHOR)
-    canvas.setSubject(f"{copy.headline} {copy.call_to_action}")
-    canvas.setKeywords("ACT Early, Prevent, Counter Terrorism Policing")
-    canvas.setCreator("ACT Early web")
-    canvas.setViewerPreference("DisplayDocTitle", "true")
-    tags = _Tags(canvas)
-
-    def block(text: str, size: float, *, bold: bool = True, width: float = measure) -> list[str]:
-        font = "DejaVuSans-Bold" if bold else "DejaVuSans"
-        return _wrap(text, lambda line: pdfmetrics.stringWidth(line, font, size), width)
-
-    def draw(
-        lines: list[str], size: float, x: float, top: float, colour: str, *, bold: bool = True, leading: float = 1.2
-    ) -> float:
-        """Draw lines whose first line's top is at `top`; return the bottom of the last line."""
-        canvas.setFont("DejaVuSans-Bold" if bold else "DejaVuSans", size)
-        canvas.setFillColor(colour)
-        for line in lines:
-            canvas.drawString(x, top - size * 0.93, line)
-            top -= size * leading
-        return top + size * (leading - 1)
-
-    headline_size = _largest(lambda size: len(block(copy.headline, size)) <= 3, 34, 26)
-    action_size = _largest(lambda size: len(block(copy.call_to_action, size)) == 1, 48, 30)
-    headline = block(copy.headline, headline_size)
-    band_height = margin + 22 + 16 + _height(len(headline), headline_size, 1.15) + 14 + action_size + 30
-    with tags.artifact():
-        canvas.setFillColor(PURPLE)
-        canvas.rect(0, height - band_height, width, band_height, stroke=0, fill=1)
-    with tags.tag("P"):
-        y = draw(["ACT Early"], 22, margin, height - margin, WHITE)
-    with tags.tag("H1"):
-        y = draw(headline, headline_size, margin, y - 16, WHITE, leading=1.15)
-        draw([copy.call_to_action], action_size, margin, y - 14, WHITE)
-    with tags.tag("P"):
-        what_happens = block(copy.what_happens, 17, bold=False)
-        y = draw(what_happens, 17, margin, height - band_height - 28, TEXT, bold=False, leading=1.35)
-    box_top = y - 24
-    with tags.tag("P"):
-        y = draw([copy.support_line], 22, margin + 22, box_top, TEXT)
-        y = draw([SUPPORT_LINE.number], 50, margin + 22, y - 10, PURPLE)
-        hours = f"{copy.hours}. {copy.textphone}."
-        y = draw(block(hours, 17, bold=False, width=measure - 22), 17, margin + 22, y - 10, TEXT, bold=False)
-    with tags.artifact():
-        canvas.setStrokeColor(PURPLE)
-        canvas.setLineWidth(6)
-        canvas.line(margin + 3, box_top + 2, margin + 3, y - 4)
-    with tags.tag("P"):
-        y = draw(block(copy.emergency, 22), 22, margin, y - 26, TEXT)
-    footer = block(copy.supported_by.format(force=force), 13, bold=False)
-    qr_bottom = margin + len(footer) * 13 * 1.3 + 14
-    qr_size = min(150.0, y - 22 - qr_bottom)
-    if qr_size < 110:
-        raise LayoutError(f"the {lang} poster for {force} leaves no room for a scannable QR code")
-    with tags.tag("Figure", alt=copy.qr_alt.format(site=site)):
-        _draw_pdf_qr(canvas, url, margin, qr_bottom, qr_size)
-    text_x = margin + qr_size + 24
-    with tags.tag("P"):
-        scan = block(copy.scan.format(site=site), 20, width=width - margin - text_x)
-        draw(scan, 20, text_x, qr_bottom + qr_size - 4, TEXT)
-    tags.link(url, (margin, qr_bottom, width - margin, qr_bottom + qr_size), copy.qr_alt.format(site=site))
-    with tags.tag("P"):
-        draw(footer, 13, margin, margin + len(footer) * 13 * 1.3, TEXT, bold=False, leading=1.3)
-    tags.close_page()
-    canvas.save()
-    return buffer.getvalue()
+    action_size = largest(lambda s: len(pen.lines(chosen.action, s, measure, bold=True)) <= 2, (28, 26, 24, 22, 20))
+    if headline_size is None or action_size is None:
+        raise LayoutError(f"{what}: the headline is too long")
+    headline = pen.lines(chosen.headline, headline_size, measure, bold=True)
+    action = pen.lines(chosen.action, action_size, measure, bold=True) if chosen.action else []
+    band = MARGIN + 20 + 14 + text_height(len(headline), headline_size, 1.15) + 28
+    band += text_height(len(action), action_size, 1.15) + 12 if action else 0
+    with doc.artifact():
+        doc.canvas.setFillColor(PURPLE)
+        doc.canvas.rect(0, height - band, width, band, stroke=0, fill=1)
+    y = pen.text("P", kit.words("brand"), 20, MARGIN, height - MARGIN, measure, WHITE, bold=True)
+    with doc.tag("H1"):
+        y = pen.draw(headline, headline_size, MARGIN, y - 14, WHITE, bold=True, leading=1.15)
+    if action:
+        with doc.tag("P"):
+            pen.draw(action, action_size, MARGIN, y - 12, WHITE, bold=True, leading=1.15)
+    # From the foot up: who it is from, then the support line beside the QR code.
+    footer = pen.lines(kit.words("supported_by", force=force), 13, measure)
+    footer_top = MARGIN + text_height(len(footer), 13, 1.3)
+    contact_bottom = footer_top + 18
+    column = measure - QR_SIZE - 24
+    contact_block = contact_height(pen, kit, column)
+    qr_block = QR_SIZE + QUIET + text_height(len(pen.lines(kit.words("scan", address=address), 13, QR_SIZE)), 13, 1.25)
+    contact_top = contact_bottom + max(contact_block, qr_block)
+    body_top = height - band - 26
+    blocks, body_size = pen.fit_first(poster_bodies(kit, theme), measure, body_top - contact_top - 26, BODY_SIZES, what)
+    pen.body(blocks, body_size, MARGIN, body_top, measure)
+    contact(pen, kit, MARGIN, contact_top, column)
+    qr_x = width - MARGIN - QR_SIZE
+    qr_bottom = contact_top - QR_SIZE
+    pen.qr(url, qr_x, qr_bottom, QR_SIZE, kit.words("qr_alt", address=address))
+    with doc.tag("Link"):
+        scan = pen.lines(kit.words("scan", address=address), 13, QR_SIZE)
+        bottom = pen.draw(scan, 13, qr_x, qr_bottom - QUIET, TEXT, bold=False)
+        doc.link(url, _scaled((qr_x, bottom, qr_x + QR_SIZE, contact_top), scale), kit.words("qr_alt", address=address))
+    with doc.tag("P"):
+        pen.draw(footer, 13, MARGIN, footer_top, TEXT, bold=False, leading=1.3)
+    doc.show_page()
 
 
-def _height(lines: int, size: float, leading: float) -> float:
-    """From the top of the first line to the bottom of the last."""
-    return (lines * leading - (leading - 1)) * size
+def _scaled(rect: tuple[float, float, float, float], scale: float) -> tuple[float, float, float, float]:
+    left, bottom, right, top = rect
+    return (left * scale, bottom * scale, right * scale, top * scale)
 
 
-def _largest(fits: Callable[[int], bool], largest: int, smallest: int) -> int:
-    """The largest font size from `largest` down to `smallest` for which the text fits."""
-    return next((size for size in range(largest, smallest - 1, -1) if fits(size)), smallest)
+def _number_size(pen: Pen, kit: Kit, width: float, f: float) -> float:
+    sizes = (44 * f, 40 * f, 36 * f)
+    size = largest(lambda s: pen.lines(kit.support_number, s, width, bold=True) == [kit.support_number], sizes)
+    if size is None:
+        raise LayoutError("the support line's number does not fit on one line")
+    return size
 
 
-def _draw_pdf_qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
-    matrix = _qr_matrix(url)
-    module = size / len(matrix)
-    canvas.setFillColor(TEXT)
-    path = canvas.beginPath()
-    for row_index, row in enumerate(matrix):
-        for column, dark in enumerate(row):
-            if dark:
-                path.rect(x + column * module, y + size - (row_index + 1) * module, module, module)
-    canvas.drawPath(path, stroke=0, fill=1)
+def _contact_lines(pen: Pen, kit: Kit, width: float, f: float) -> tuple[list[str], list[str]]:
+    hours = pen.lines(f"{kit.words('hours')} {kit.words('relay')}", 15 * f, width)
+    emergency = pen.lines(kit.words("emergency"), 17 * f, width, bold=True)
+    return hours, emergency
 
 
-# The social image ------------------------------------------------------------------------------------------------
-
-
-@cache
-def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(_font_file(BOLD if bold else REGULAR), size)
-
-
-def social_png(lang: str, force: str, url: str, site_url: str) -> bytes:
-    """A 1080 × 1080 image: white text on purple, the QR code on a white tile (quiet zone included)."""
-    copy = COPY[lang]
-    brand, headline, action, label, number, hours, emergency, _, supported_by = social_image_lines(
-        lang, force, site_url
+def contact_height(pen: Pen, kit: Kit, width: float, f: float = 1.0) -> float:
+    hours, emergency = _contact_lines(pen, kit, width - 18 * f, f)
+    number = _number_size(pen, kit, width - 18 * f, f)
+    return (
+        (20 + 8 + 8 + 16) * f
+        + number
+        + text_height(len(hours), 15 * f, 1.25)
+        + text_height(len(emergency), 17 * f, 1.2)
     )
-    image = Image.new("RGB", (SOCIAL_SIZE, SOCIAL_SIZE), PURPLE)
-    draw = ImageDraw.Draw(image)
-    margin = 64
-    measure = SOCIAL_SIZE - 2 * margin
-
-    def block(text: str, size: int, *, bold: bool = True, width: int = measure) -> list[str]:
-        return _wrap(text, _font(bold, size).getlength, width)
-
-    def lines(text: str, size: int, top: int, *, bold: bool = True, width: int = measure, leading: float = 1.2) -> int:
-        """Draw wrapped text whose first line's top is at `top`; return the bottom of the last line."""
-        font = _font(bold, size)
-        wrapped = block(text, size, bold=bold, width=width)
-        for index, line in enumerate(wrapped):
-            draw.text((margin, top + round(index * size * leading)), line, font=font, fill=WHITE, anchor="la")
-        return top + round(_height(len(wrapped), size, leading))
-
-    y = lines(brand, 40, margin)
-    headline_size = _largest(lambda size: len(block(headline, size)) <= 3, 60, 44)
-    y = lines(headline, headline_size, y + 30, leading=1.15)
-    action_size = _largest(lambda size: len(block(action, size)) == 1, 84, 56)
-    y = lines(action, action_size, y + 22)
-    y = lines(label, 40, y + 48)
-    number_size = _largest(lambda size: _font(True, size).getlength(number) <= measure, 104, 72)
-    y = lines(number, number_size, y + 16)
-    y = lines(hours, 38, y + 16, bold=False)
-    # The bottom row: 999 and who it is from on the left, the QR code on the right.
-    matrix_size = len(_qr_matrix(url)) + 8  # with the quiet zone of four modules each side
-    tile = 280 // matrix_size * matrix_size
-    column = measure - tile - 36
-    footer_top = SOCIAL_SIZE - margin - round(_height(len(block(supported_by, 28, bold=False, width=column)), 28, 1.2))
-    emergency_top = footer_top - 24 - round(_height(len(block(emergency, 40, width=column)), 40, 1.2))
-    tile_top = SOCIAL_SIZE - margin - tile
-    if min(emergency_top, tile_top) < y + 36:
-        raise LayoutError(f"the {lang} social image for {force} has too much text")
-    lines(emergency, 40, emergency_top, width=column)
-    lines(supported_by, 28, footer_top, bold=False, width=column)
-    draw.rectangle(
-        (SOCIAL_SIZE - margin - tile, tile_top, SOCIAL_SIZE - margin - 1, SOCIAL_SIZE - margin - 1), fill=WHITE
-    )
-    _draw_png_qr(draw, url, SOCIAL_SIZE - margin - tile, tile_top, tile)
-    info = PngInfo()
-    info.add_itxt("Title", copy.image_title.format(force=force), lang=lang)
-    info.add_itxt("Description", image_alt_text(lang, force, site_url), lang=lang)
-    info.add_itxt("Author", AUTHOR)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", pnginfo=info)  # optimize=True: 4% smaller, three times slower
-    return buffer.getvalue()
 
 
-def _draw_png_qr(draw: ImageDraw.ImageDraw, url: str, left: int, top: int, tile: int) -> None:
-    matrix = _qr_matrix(url)
-    module = tile // (len(matrix) + 8)  # four modules of white each side: the quiet zone the QR standard asks for
-    for row_index, row in enumerate(matrix):
-        for column, dark in enumerate(row):
-            if dark:
-                x, y = left + (column + 4) * module, top + (row_index + 4) * module
-                draw.rectangle((x, y, x + module - 1, y + module - 1), fill=TEXT)
+def contact(pen: Pen, kit: Kit, x: float, top: float, width: float, f: float = 1.0) -> float:
+    """The support line (its name, number, hours and Relay UK), then 999, at `f` times the poster's
+    sizes; return the bottom."""
+    hours, emergency = _contact_lines(pen, kit, width - 18 * f, f)
+    number = _number_size(pen, kit, width - 18 * f, f)
+    indent = x + 18 * f
+    with pen.doc.tag("P"):
+        y = pen.draw([kit.words("support_line")], 20 * f, indent, top, TEXT, bold=True)
+        y = pen.draw([kit.support_number], number, indent, y - 8 * f, PURPLE, bold=True)
+        y = pen.draw(hours, 15 * f, indent, y - 8 * f, TEXT, bold=False)
+    with pen.doc.artifact():
+        pen.canvas.setStrokeColor(PURPLE)
+        pen.canvas.setLineWidth(5 * f)
+        pen.canvas.line(x + 2.5 * f, top, x + 2.5 * f, y)
+    with pen.doc.tag("P"):
+        return pen.draw(emergency, 17 * f, x, y - 16 * f, TEXT, bold=True, leading=1.2)

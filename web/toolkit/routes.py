@@ -1,20 +1,20 @@
-"""The communications toolkit: a poster and a social image for each police force, in English or Welsh.
+"""The communications toolkit's page and downloads, for each police force, in English or Welsh.
 
-`/toolkit` is a GET form (force and language); with `?force=&lang=` it also lists the downloads and a
-suggested social media post. The files are made on demand by `web.toolkit.posters` and kept in an in-memory
-LRU cache keyed by kind, force, language and site address (all 45 forces × 2 languages × 2 kinds
-come to about 13 MB), so each file is made once per process.
+`/toolkit` is a GET form (force and language); with `?force=&lang=` it also lists every file, each image's
+alt text and suggested post, and a link to download everything as one zip archive. Files are served at
+`/toolkit/<force>/<lang>/<file>` (`everything.zip` for the archive), made on demand by web/toolkit/archive.py
+and kept in its in-memory caches, so each file is made once per process.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup, escape
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,32 +25,16 @@ from web.settings import Settings
 from web.shell.formats import file_size
 from web.shell.pages import render
 from web.shell.site import site_of
-from web.toolkit import posters
+from web.toolkit import archive, images, posters
+from web.toolkit.words import THEMES, load_kit
 
 DEFAULT_SITE = "https://actearly.uk"
+FILE_ROUTE = "/toolkit/{force:str}/{lang:str}/{name:str}"  # web/app.py: toolkit_file
 CACHE_CONTROL = "public, max-age=86400"
 WEB_ADDRESS, BREAK_AFTER = re.compile(r"https://\S+"), re.compile(r"(\?|&amp;|=)")
 INTERFACE_LANGUAGES = ("en",)  # the toolkit page itself; /cy/toolkit can follow once its text is translated
-
-
-@dataclass(frozen=True)
-class Kind:
-    """One kind of download: where it is made and what it is called."""
-
-    name: str  # poster or social
-    file: str  # the last part of its address
-    media_type: str
-    utm_source: str
-
-    def filename(self, force: Force, lang: str) -> str:
-        return f"act-early-{self.name}-{force.slug}-{lang}.{self.file.rsplit('.', 1)[1]}"
-
-    def href(self, force: Force, lang: str) -> str:
-        return f"/toolkit/{force.slug}/{lang}/{self.file}"
-
-
-POSTER = Kind("poster", "poster.pdf", "application/pdf", "poster")
-SOCIAL = Kind("social", "social.png", "image/png", "social")
+LANGUAGES = archive.LANGUAGES
+FORMATS = {"pdf": "PDF", "png": "PNG", "docx": "Word"}
 
 
 def forces_of(request: Request) -> dict[str, Force]:
@@ -63,45 +47,55 @@ def site_url(settings: Settings) -> str:
     return base if base.startswith("https://") else DEFAULT_SITE
 
 
-def campaign_url(site: str, kind: Kind, force: Force) -> str:
-    return f"{site}/?utm_source={kind.utm_source}&utm_campaign={force.slug}"
-
-
-@lru_cache(maxsize=256)
-def download(kind: Kind, force: Force, lang: str, site: str) -> bytes:
-    make = posters.poster_pdf if kind is POSTER else posters.social_png
-    return make(lang, force.name_in(lang), campaign_url(site, kind, force), site)
-
-
 def _choice(request: Request) -> tuple[Force, str]:
     force = forces_of(request).get(request.path_params["force"])
     lang = request.path_params["lang"]
-    if force is None or lang not in posters.LANGUAGES:
+    if force is None or lang not in LANGUAGES:
         raise HTTPException(status_code=404)
     return force, lang
 
 
-def _send(request: Request, kind: Kind) -> Response:
-    force, lang = _choice(request)
-    body = download(kind, force, lang, site_url(site_of(request).settings))
+def _send(request: Request, body: bytes, media_type: str, filename: str, lang: str) -> Response:
     etag = f'"{hashlib.sha256(body).hexdigest()[:20]}"'
     headers = {
         "Cache-Control": CACHE_CONTROL,
         "ETag": etag,
-        "Content-Disposition": f'attachment; filename="{kind.filename(force, lang)}"',
+        "Content-Disposition": f'attachment; filename="{filename}"',
         "Content-Language": lang,
     }
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
-    return Response(body, media_type=kind.media_type, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+async def toolkit_file(request: Request) -> Response:
+    """One file of the toolkit, or everything for the force as a zip archive."""
+    return await _serve(request, request.path_params["name"])
 
 
 async def toolkit_poster(request: Request) -> Response:
-    return _send(request, POSTER)
+    """The first toolkit's address for the A4 poster, kept for links already shared."""
+    return await _serve(request, "poster.pdf")
 
 
 async def toolkit_social(request: Request) -> Response:
-    return _send(request, SOCIAL)
+    """The first toolkit's address for the square image."""
+    return await _serve(request, "social.png")
+
+
+async def _serve(request: Request, name: str) -> Response:
+    """Files are made in a worker thread: the archive takes seconds the first time."""
+    force, lang = _choice(request)
+    settings = site_of(request).settings
+    site, content_dir = site_url(settings), settings.content_dir
+    if name == archive.ARCHIVE:
+        body = await run_in_threadpool(archive.archive, force, lang, site, content_dir)
+        return _send(request, body, archive.MEDIA_TYPES["zip"], archive.archive_name(force, lang), lang)
+    found = archive.find(force, lang, site, content_dir, name)
+    if found is None:
+        raise HTTPException(status_code=404)
+    body = await run_in_threadpool(archive.asset, force, lang, site, content_dir, found.name)
+    return _send(request, body, found.media_type, archive.download_name(force, lang, name), lang)
 
 
 def _form_choice(request: Request) -> tuple[Force | None, str | None, list[str]]:
@@ -112,7 +106,7 @@ def _form_choice(request: Request) -> tuple[Force | None, str | None, list[str]]
     force_slug = request.query_params.get("force", "").strip()
     lang = request.query_params.get("lang", "").strip()
     force = forces_of(request).get(force_slug) if force_slug else None
-    if (force_slug and force is None) or (lang and lang not in posters.LANGUAGES):
+    if (force_slug and force is None) or (lang and lang not in LANGUAGES):
         raise HTTPException(status_code=404)
     errors = [field for field, answered in (("force", force), ("lang", lang)) if not answered]
     return force, lang or None, errors
@@ -132,33 +126,62 @@ async def toolkit_page(request: Request) -> Response:
         "canonical_url": "/toolkit" if page_lang == DEFAULT_LANGUAGE else f"/{page_lang}/toolkit",
     }
     if force is not None and lang is not None and not errors:
-        context.update(downloads_context(force, lang, site_url(site_of(request).settings)))
+        settings = site_of(request).settings
+        context.update(downloads_context(force, lang, site_url(settings), settings.content_dir, page_lang))
     return render(request, "toolkit/toolkit.html", page_lang, status_code=400 if errors else 200, **context)
 
 
-def downloads_context(force: Force, lang: str, site: str) -> dict[str, Any]:
-    """What the page shows once a force and language are chosen: the files, and copy for a social media post."""
-    post = posters.social_post(lang, campaign_url(site, SOCIAL, force))
-    poster_url = campaign_url(site, POSTER, force)
+def downloads_context(force: Force, lang: str, site: str, content_dir: Path, page_lang: str) -> dict[str, Any]:
+    """What the page shows once a force and language are chosen: every file, in groups, and the archive.
+
+    Only the two files the first toolkit offered are made to show the page (their sizes are shown, as
+    they were); the rest are made when they are downloaded, so the page gives their format and size in
+    pixels or paper instead. Labels are in the page's language; alt text and posts in the files'.
+    """
+    kit, page_kit = load_kit(content_dir, lang), load_kit(content_dir, page_lang)
+    labels = {item.name: item.label for item in archive.catalogue(force, page_lang, site, content_dir)}
+    base = f"/toolkit/{force.slug}/{lang}"
+    files: dict[str, dict[str, Any]] = {}
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in archive.catalogue(force, lang, site, content_dir):
+        file = {
+            "name": item.name,
+            "href": f"{base}/{item.name}",
+            "label": labels[item.name],
+            "format": FORMATS[item.name.rsplit(".", 1)[1]],
+            "size": item.size,
+            "alt": item.alt,
+            "post_html": breakable(item.post) if item.post else "",
+            "link_html": breakable(item.link) if item.link else "",
+        }
+        files[item.name] = file
+        groups.setdefault(item.folder, []).append(file)
+    themes = [(theme, page_kit.themes[theme].name) for theme in THEMES]
+    poster, social = (archive.ALIASES[name] for name in ("poster.pdf", "social.png"))
     return {
-        "downloads": [
-            {
-                "kind": kind.name,
-                "href": kind.href(force, lang),
-                "size": file_size(len(download(kind, force, lang, site))),
-            }
-            for kind in (POSTER, SOCIAL)
+        "groups": groups,
+        "poster_themes": [
+            {"name": name, "files": [files[f"poster-{theme}-{size}.pdf"] for size in posters.SIZES]}
+            for theme, name in themes
         ],
-        "social_post": post,
-        "social_post_html": breakable(post),
-        "alt_text": posters.image_alt_text(lang, force.name_in(lang), site),
-        "poster_url": poster_url,
-        "poster_url_html": breakable(poster_url),
+        "image_themes": [
+            {"name": name, "files": [files[f"social-{theme}-{size}.png"] for size in images.SIZES]}
+            for theme, name in themes
+        ],
+        "archive_href": f"{base}/{archive.ARCHIVE}",
+        "file_count": len(files) + 1,  # and the contents list
+        "translator_reviewed": kit.translator_reviewed,
+        "poster_href": f"{base}/poster.pdf",
+        "social_href": f"{base}/social.png",
+        "poster_size": file_size(len(archive.asset(force, lang, site, content_dir, poster))),
+        "social_size": file_size(len(archive.asset(force, lang, site, content_dir, social))),
+        "poster_url_html": breakable(archive.campaign_url(site, kit.path_of("act-early"), "poster", force)),
+        "downloads": True,
     }
 
 
 def breakable(text: str) -> Markup:
-    """Text whose web addresses may wrap on a narrow screen: a <wbr> after each ? & and = in them.
+    """Text whose web addresses may wrap on a narrow screen: a <wbr> after each ? & = and / in them.
 
     <wbr> adds no character, so the text copies exactly as it is.
     """
