@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSize, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, ViewportSize, expect
 
 from a11y_tests.pages import DESKTOP, PHONE
 from audit.axe import axe_violations, describe
@@ -185,6 +185,114 @@ def test_saved_pages_are_listed_and_can_be_removed(context: BrowserContext, offl
     assert not [paths for name, paths in cache_contents(page).items() if name.startswith("act-early-pages-") and paths]
 
 
+SAVE_THIS = re.compile(r"^Save this advice for offline use \(\d+ KB\)$")
+SAVE_ALL = re.compile(r"^Save all \d+ advice pages for offline use \(\d+ KB\)$")
+REMOVE_THIS = "Remove this advice from this device"
+REMOVE_ALL = "Remove all saved pages"
+THIS_SAVED = "This advice is saved on this device."
+ALL_SAVED = "All advice is saved on this device."
+
+
+def save_controls(page: Page) -> Locator:
+    return page.get_by_role("region", name="Read this advice offline")
+
+
+def expect_nothing_saved(page: Page) -> None:
+    controls = save_controls(page)
+    expect(controls.get_by_role("button", name=SAVE_THIS)).to_be_visible()
+    expect(controls.get_by_role("button", name=SAVE_ALL)).to_be_visible()
+    expect(controls.get_by_role("button", name=re.compile("^Remove"))).to_have_count(0)
+    expect(controls.get_by_text(re.compile("saved on this device"))).to_have_count(0)
+
+
+def test_the_saved_state_is_shown_after_a_reload_and_announced_when_it_changes(
+    context: BrowserContext, offline_site: Site, exit_url: str
+) -> None:
+    """Issue 21, item 10: a reader can tell, after a reload, that a page is saved, and can remove it."""
+    base = offline_site.url
+    page = context.new_page()
+    open_controlled(page, base + "/en/what-is-prevent")
+    controls = save_controls(page)
+    status = controls.get_by_role("status")
+    expect_nothing_saved(page)
+
+    # Save this page: announced, and the same button (focus stays on it) now removes it.
+    controls.get_by_role("button", name=SAVE_THIS).click()
+    expect(status).to_have_text(re.compile("^Saved on this device"))
+    remove_this = controls.get_by_role("button", name=REMOVE_THIS)
+    expect(remove_this).to_be_focused()
+    page.reload()
+    expect(controls.get_by_text(THIS_SAVED, exact=True)).to_be_visible()
+    expect(remove_this).to_have_accessible_description(THIS_SAVED)
+    expect(controls.get_by_role("button", name=SAVE_THIS)).to_have_count(0)
+    expect(controls.get_by_role("button", name=SAVE_ALL)).to_be_visible()  # the others are not saved
+    expect(status).to_have_text("")  # a reload announces nothing: the state is read where it is
+    page.goto(base + "/en/signs-to-spot")  # another page, not saved
+    expect_nothing_saved(page)
+
+    # Save all: every page says so after a reload.
+    controls.get_by_role("button", name=SAVE_ALL).click()
+    expect(status).to_have_text(re.compile("^Saved on this device"), timeout=30_000)
+    expect(controls.get_by_role("button", name=REMOVE_ALL)).to_be_focused()
+    for entry in pages_of(offline_site, "en"):
+        if entry["url"] == "/en/":
+            continue  # the home page has no save controls
+        page.goto(base + entry["url"])
+        expect(controls.get_by_text(ALL_SAVED, exact=True)).to_be_visible()
+        expect(controls.get_by_role("button", name=REMOVE_THIS)).to_have_accessible_description(ALL_SAVED)
+        expect(controls.get_by_role("button", name=REMOVE_ALL)).to_have_accessible_description(ALL_SAVED)
+        expect(controls.get_by_role("button", name=re.compile("^Save"))).to_have_count(0)
+    page.goto(base + "/en/offline/saved")  # the saved-pages page's own control says so too
+    expect(controls.get_by_text(ALL_SAVED, exact=True)).to_be_visible()
+
+    # Remove this page: announced, the button saves again, and a reload agrees.
+    page.goto(base + "/en/what-is-prevent")
+    controls.get_by_role("button", name=REMOVE_THIS).click()
+    expect(status).to_have_text("Removed from this device.")
+    expect(controls.get_by_role("button", name=SAVE_THIS)).to_be_focused()
+    page.reload()
+    expect(controls.get_by_role("button", name=SAVE_THIS)).to_be_visible()
+    expect(controls.get_by_role("button", name=SAVE_ALL)).to_be_visible()
+    expect(controls.get_by_text(re.compile("saved on this device"))).to_have_count(0)
+    page.goto(base + "/en/signs-to-spot")  # still saved
+    expect(controls.get_by_text(THIS_SAVED, exact=True)).to_be_visible()
+
+    # Remove everything from an advice page: back to "Save" everywhere.
+    controls.get_by_role("button", name=SAVE_ALL).click()
+    expect(controls.get_by_role("button", name=REMOVE_ALL)).to_be_focused(timeout=30_000)
+    controls.get_by_role("button", name=REMOVE_ALL).click()
+    expect(status).to_have_text("Removed from this device.")
+    expect(controls.get_by_role("button", name=SAVE_ALL)).to_be_focused()
+    page.reload()
+    expect_nothing_saved(page)
+    assert not [paths for name, paths in cache_contents(page).items() if name.startswith("act-early-pages-") and paths]
+
+    # After "Exit this page", coming back shows nothing saved (ADR 11).
+    save_all(page)
+    exit_this_page(page, "click")
+    page.wait_for_url(exit_url)
+    assert_site_forgotten(context, offline_site)
+    page.goto(base + "/en/signs-to-spot")
+    expect_nothing_saved(page)
+    assert not [paths for name, paths in cache_contents(page).items() if name.startswith("act-early-pages-") and paths]
+
+
+def test_the_saved_pages_list_and_the_save_control_agree(context: BrowserContext, offline_site: Site) -> None:
+    """On "Pages saved on this device", saving all fills the list, and removing from the list updates the control."""
+    page = context.new_page()
+    open_controlled(page, offline_site.url + "/en/offline/saved")
+    controls = save_controls(page)
+    expect(page.get_by_text("No pages are saved on this device.")).to_be_visible()
+    controls.get_by_role("button", name=SAVE_ALL).click()
+    expect(controls.get_by_text(ALL_SAVED, exact=True)).to_be_visible(timeout=30_000)
+    saved = page.locator("[data-offline-saved-list] a")
+    expect(saved).to_have_count(len(pages_of(offline_site, "en")))
+    page.get_by_role("button", name=re.compile("^Remove ")).first.click()
+    expect(page.locator("[data-offline-saved-status]")).to_have_text("Removed from this device.")
+    expect(controls.get_by_role("button", name=SAVE_ALL)).to_be_visible()
+    expect(controls.get_by_text(ALL_SAVED, exact=True)).to_have_count(0)
+
+
 def test_without_javascript_saving_is_explained_and_printing_offered(
     browser_without_js: Page, offline_site: Site
 ) -> None:
@@ -248,8 +356,16 @@ def test_every_new_page_and_state_passes_axe(browser: Browser, offline_site: Sit
         open_controlled(page, offline_site.url + "/en/signs-to-spot")
         expect(page.locator("[data-offline-save]")).to_be_visible()
         check("an advice page with its save controls")
+        save_controls(page).get_by_role("button", name=SAVE_THIS).click()
+        expect(save_controls(page).get_by_role("button", name=REMOVE_THIS)).to_be_visible()
+        page.reload()
+        expect(save_controls(page).get_by_text(THIS_SAVED, exact=True)).to_be_visible()
+        check("an advice page saved on this device, after a reload")
         save_all(page)
         check("an advice page after saving")
+        page.reload()
+        expect(save_controls(page).get_by_text(ALL_SAVED, exact=True)).to_be_visible()
+        check("an advice page when all advice is saved, after a reload")
         for lang in ("en", "cy", "ur"):
             page.goto(offline_site.url + f"/{lang}/offline")
             check(f"/{lang}/offline online")
@@ -268,6 +384,6 @@ def test_every_new_page_and_state_passes_axe(browser: Browser, offline_site: Sit
         expect(page.get_by_text("needs JavaScript")).to_be_visible()
         check("/en/offline/saved without the offline script")
         without_offline_js.close()
-        assert len(checked) == 10
+        assert len(checked) == 12
     finally:
         context.close()

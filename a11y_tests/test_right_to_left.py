@@ -96,3 +96,19 @@ def test_phone_numbers_read_left_to_right_in_urdu(browser: Browser, base_url: st
                 assert lefts == sorted(lefts), f"{path}: {number['number']} is laid out {number['groups']}"
     finally:
         context.close()
+
+
+def test_urdu_links_to_english_pages_say_so_in_their_names(browser: Browser, base_url: str) -> None:
+    """Issue 21 item 11: `hreflang` is said only to code; each link's own name says "(in English)" in Urdu."""
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        for path in ("/ur/signs-to-spot", "/ur/get-help", "/ur/"):
+            page.goto(base_url + path)
+            links = page.locator("a[hreflang='en']:not(.app-language-switcher a)")
+            assert links.count() > 5, path
+            for link in links.all():
+                name = link.evaluate("(a) => a.textContent.replace(/\\s+/g, ' ').trim()")
+                assert name.endswith("(انگریزی میں)"), f"{path}: {name!r} does not say it is in English"
+    finally:
+        context.close()

@@ -81,6 +81,27 @@ def test_with_javascript_an_overlong_query_is_announced(page: Page, base_url: st
     expect(page.locator(STATUS)).to_have_text("Search term must be 100 characters or fewer")
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_submitted_query_that_is_too_long_moves_focus_to_the_error(
+    browser: Browser, base_url: str, javascript: bool
+) -> None:
+    """Issue 21 item 7: after submitting, the reader hears the problem first and can follow it to the box."""
+    context = browser.new_context(java_script_enabled=javascript)
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}/en/search")
+        page.locator("input[name=q]").fill("a" * 101)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/en/search\?q=a+$"))
+        summary = page.locator(".govuk-error-summary")
+        expect(summary).to_be_focused()
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")  # the summary's link to the box
+        expect(page.locator("input[name=q]")).to_be_focused()
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize(
     "query",

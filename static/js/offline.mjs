@@ -1,15 +1,19 @@
 // Offline reading, an enhancement: registers the service worker (service_worker/sw.js), offers to save
-// advice showing its size first, lists and removes saved pages, offers a refresh when a new version is
-// ready, and forgets everything on "Exit this page". Pages work fully without this file.
+// advice showing its size first, says what is already saved and removes it, lists saved pages, offers a
+// refresh when a new version is ready, and forgets everything on "Exit this page". Pages work fully
+// without this file.
 import { EXIT_EVENT } from './modules/exit.mjs'
 
 const PREFIX = 'act-early-'
 const PAGES_PREFIX = `${PREFIX}pages-`
 const supported = 'serviceWorker' in navigator && 'caches' in window && window.isSecureContext
+const CHANGED = 'act-early:offline-changed' // saved pages were added or removed by a control on this page
+let exited = false
 
 // Exit this page: fire and forget, so leaving is not delayed. The worker finishes the job even after
 // this page has gone, and the /exit response's Clear-Site-Data header removes whatever is left.
 function forgetEverything () {
+  exited = true
   if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage({ type: 'forget' })
   caches.keys().then((names) => names.filter((name) => name.startsWith(PREFIX)).forEach((name) => caches.delete(name)))
   navigator.serviceWorker.getRegistrations().then((registrations) => registrations.forEach((r) => r.unregister()))
@@ -56,9 +60,14 @@ function askWorker (message) {
   }))
 }
 
+// After Exit nothing is written (ADR 11), and `caches.open` creates a cache that is not there: only the
+// names just listed are opened, and if Exit came in between, they go again.
 async function pagesCaches () {
-  const names = (await caches.keys()).filter((name) => name.startsWith(PAGES_PREFIX))
-  return Promise.all(names.map((name) => caches.open(name)))
+  const names = exited ? [] : (await caches.keys()).filter((name) => name.startsWith(PAGES_PREFIX))
+  const opened = await Promise.all(names.map((name) => caches.open(name)))
+  if (!exited) return opened
+  names.forEach((name) => caches.delete(name))
+  return []
 }
 
 async function savedPaths () {
@@ -73,38 +82,92 @@ async function forget (paths) {
   for (const cache of await pagesCaches()) await Promise.all(paths.map((path) => cache.delete(path)))
 }
 
+// A message the same as the one already there is still announced: the region is emptied first.
+function announce (region, message) {
+  if (region.textContent !== message) region.textContent = message
+  else {
+    region.textContent = ''
+    setTimeout(() => { region.textContent = message }, 100)
+  }
+}
+
+function changed (from) {
+  document.dispatchEvent(new CustomEvent(CHANGED, { detail: { from } }))
+}
+
+// The save controls say what is saved on this device, read from the caches at each load. Each button is
+// one element whether it saves or removes, so focus stays on it; the status line announces the change.
 function enhanceSaveControls (root) {
+  const text = root.dataset
   const status = root.querySelector('[data-offline-save-status]')
+  const state = root.querySelector('[data-offline-save-state]')
   const one = root.querySelector('[data-offline-save-page]')
   const all = root.querySelector('[data-offline-save-all]')
   const label = (button, values) => Object.entries(values)
-    .reduce((text, [key, value]) => text.replace(`{${key}}`, value), button.dataset.label)
+    .reduce((result, [key, value]) => result.replace(`{${key}}`, value), button.dataset.label)
+  let pages = null
+  let entry = null
   let busy = false
+
+  function mark (button, saved, name) {
+    button.textContent = name
+    button.dataset.saved = saved
+    if (saved) button.setAttribute('aria-describedby', state.id)
+    else button.removeAttribute('aria-describedby')
+  }
+
+  async function show () {
+    const saved = new Set(await savedPaths().catch(() => []))
+    const urls = pages.pages.map((page) => page.url)
+    const allSaved = urls.length > 0 && urls.every((url) => saved.has(url))
+    const thisSaved = Boolean(entry) && saved.has(entry.url)
+    if (entry) mark(one, thisSaved, thisSaved ? text.textRemovePage : label(one, { size: kilobytes(entry.size) }))
+    mark(all, allSaved, allSaved ? text.textRemoveAll : label(all, { count: urls.length, size: kilobytes(pages.total) }))
+    state.textContent = allSaved ? text.textAllSaved : thisSaved ? text.textPageSaved : ''
+    state.hidden = !state.textContent
+  }
+
   async function save (urls) {
-    if (busy) return
-    busy = true
-    status.textContent = root.dataset.textSaving
+    announce(status, text.textSaving)
     try {
       const result = await askWorker({ type: 'save', urls })
-      status.textContent = result.failed.length ? root.dataset.textFailed : root.dataset.textSaved
+      announce(status, result.failed.length ? text.textFailed : text.textSaved)
       // One anonymous count for the soft-launch figures (web/public/measurement.py): no body, nothing stored.
-      if (result.saved) fetch(`/${root.dataset.lang}/offline/saved-count`, { method: 'POST' }).catch(() => {})
+      if (result.saved && !exited) fetch(`/${text.lang}/offline/saved-count`, { method: 'POST' }).catch(() => {})
     } catch (error) {
-      status.textContent = root.dataset.textFailed
+      announce(status, text.textFailed)
+    }
+  }
+
+  async function press (button, urls) {
+    if (busy || exited) return
+    busy = true
+    try {
+      if (button.dataset.saved !== 'true') await save(urls || pages.pages.map((page) => page.url))
+      else {
+        await forget(urls || await savedPaths())
+        announce(status, text.textRemoved)
+      }
+    } catch (error) {
+      // Whatever happened, the state shown next is what the caches hold.
+    }
+    try {
+      await show()
+      changed(root)
     } finally {
       busy = false
     }
   }
-  catalogue(root.dataset.lang).then((pages) => {
-    const entry = one && pages.pages.find((page) => page.url === one.dataset.offlineSavePage)
-    if (entry) {
-      one.textContent = label(one, { size: kilobytes(entry.size) })
-      one.addEventListener('click', () => save([entry.url]))
-    } else if (one) {
-      one.hidden = true
-    }
-    all.textContent = label(all, { count: pages.pages.length, size: kilobytes(pages.total) })
-    all.addEventListener('click', () => save(pages.pages.map((page) => page.url)))
+
+  catalogue(text.lang).then(async (catalogue) => {
+    pages = catalogue
+    entry = one && pages.pages.find((page) => page.url === one.dataset.offlineSavePage)
+    if (entry) one.addEventListener('click', () => press(one, [entry.url]))
+    else if (one) one.hidden = true
+    // "Save all" saves this language's advice; once it is all saved, the same button removes every saved page.
+    all.addEventListener('click', () => press(all, null))
+    document.addEventListener(CHANGED, (event) => { if (event.detail.from !== root && !busy) show().catch(() => {}) })
+    await show()
     root.hidden = false
   }).catch(() => {}) // no catalogue (offline, never saved): the controls stay hidden
 }
@@ -142,8 +205,9 @@ function savedItem (root, path, title, removable) {
       await forget([path])
       const next = item.nextElementSibling || item.previousElementSibling
       item.remove()
-      root.querySelector('[data-offline-saved-status]').textContent = root.dataset.textRemoved
+      announce(root.querySelector('[data-offline-saved-status]'), root.dataset.textRemoved)
       showState(root)
+      changed(root)
       const target = next ? next.querySelector('button') : document.getElementById('main-content')
       if (target) target.focus()
     })
@@ -164,21 +228,27 @@ function showState (root) {
 async function enhanceSavedList (root) {
   const removable = 'textRemove' in root.dataset
   const list = root.querySelector('[data-offline-saved-list]')
-  const paths = await savedPaths()
-  const found = await titles(paths)
-  list.replaceChildren(...paths.map((path) => savedItem(root, path, found[path], removable)))
+  async function fill () {
+    const paths = await savedPaths()
+    const found = await titles(paths)
+    list.replaceChildren(...paths.map((path) => savedItem(root, path, found[path], removable)))
+    const count = showState(root)
+    root.hidden = !removable && count === 0
+  }
   const removeAll = root.querySelector('[data-offline-remove-all]')
   if (removeAll) {
     removeAll.addEventListener('click', async () => {
       await forget(await savedPaths())
       list.replaceChildren()
-      root.querySelector('[data-offline-saved-status]').textContent = root.dataset.textRemoved
+      announce(root.querySelector('[data-offline-saved-status]'), root.dataset.textRemoved)
       showState(root)
+      changed(root)
       document.getElementById('main-content').focus()
     })
   }
-  const count = showState(root)
-  root.hidden = !removable && count === 0
+  // Saved or removed by the save controls on the same page: the list follows.
+  document.addEventListener(CHANGED, (event) => { if (event.detail.from !== root) fill().catch(() => {}) })
+  await fill()
 }
 
 function start () {

@@ -176,3 +176,20 @@ def test_the_shipped_content_passes_the_check() -> None:
     report = check_content(ROOT / "content")
     assert report.errors == []
     assert report.average_grade <= 7
+
+
+def test_a_link_to_a_page_in_english_says_so_in_its_text(tmp_path: Path) -> None:
+    """Issue 21 item 11: hreflang alone is said only to code; the link's own words say "(in English)"."""
+    write_facts(tmp_path)
+    write_page(tmp_path, "en", "home", VALID_FRONT_MATTER)
+    write_page(tmp_path, "en", "other", VALID_FRONT_MATTER)
+    urdu = VALID_FRONT_MATTER.replace("lang: en", "lang: ur")
+    urdu += "translation_of: {page: home, revision: x}\ntranslator_reviewed: false\n"
+    body = "## A\n\n[دوسرا صفحہ](/en/other) اور [دوسرا صفحہ (انگریزی میں)](/en/other).\n"
+    write_page(tmp_path, "ur", "home", urdu, body)
+    errors = [error for error in check_content(tmp_path).errors if "in English" in error]
+    assert len(errors) == 1
+    assert errors[0].endswith(
+        "ur/home.md: link 'دوسرا صفحہ' goes to a page in English: end its text with '(انگریزی میں)', so the "
+        "link's name says so"
+    )

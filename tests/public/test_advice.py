@@ -4,13 +4,25 @@ import re
 
 from starlette.testclient import TestClient
 
+from web.shell.site import site_of_app
+
 
 def test_root_shows_the_english_home_page_with_its_canonical_address(client: TestClient) -> None:
     response = client.get("/")
     assert response.status_code == 200
     assert response.template.name == "advice/home.html"
     assert response.context["page"].slug == "home"
-    assert '<link rel="canonical" href="/en/">' in response.text
+    base = site_of_app(client.app).settings.public_base_url
+    assert base.startswith("http") and f'<link rel="canonical" href="{base}/en/">' in response.text  # absolute
+
+
+def test_canonical_and_alternate_links_are_absolute(client: TestClient) -> None:
+    """Search engines accept only absolute canonical and hreflang addresses (issue 17)."""
+    text = client.get("/cy/signs-to-spot").text
+    base = site_of_app(client.app).settings.public_base_url
+    assert f'<link rel="canonical" href="{base}/cy/signs-to-spot">' in text
+    assert f'<link rel="alternate" hreflang="en" href="{base}/en/signs-to-spot">' in text
+    assert f'<link rel="alternate" hreflang="ur" href="{base}/ur/signs-to-spot">' in text
 
 
 def test_an_advice_page_renders_its_markdown_in_the_shell(client: TestClient) -> None:

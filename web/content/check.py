@@ -16,7 +16,7 @@ import yaml
 from web.clock import utc_today
 from web.content.facts import FactsFileError, figures_written_out
 from web.content.library import content_files, facts_of, library_of, load_page
-from web.content.names import DEFAULT_LANGUAGE, HOME
+from web.content.names import DEFAULT_LANGUAGE, HOME, IN_ENGLISH
 from web.content.page import ContentError, Page, display_path, split_front_matter
 from web.content.readability import MAXIMUM_AVERAGE_GRADE, MAXIMUM_GRADE, readability
 
@@ -133,6 +133,15 @@ def _check_links(page: Page, known: set[str], anchors: dict[str, set[str]], repo
         path = path.split("?", 1)[0] or _path_of(page)
         if not path.startswith("/") or path not in known:
             report.errors.append(f"{display_path(page.path)}: link '{link.text}' goes to {href}, which is not a page")
+        elif (
+            page.lang in IN_ENGLISH
+            and path.startswith(f"/{DEFAULT_LANGUAGE}/")
+            and not link.text.rstrip().endswith(IN_ENGLISH[page.lang])
+        ):
+            report.errors.append(
+                f"{display_path(page.path)}: link '{link.text}' goes to a page in English: end its text with "
+                f"'{IN_ENGLISH[page.lang]}', so the link's name says so"
+            )
         elif fragment and path in anchors and fragment not in anchors[path]:
             report.errors.append(
                 f"{display_path(page.path)}: link '{link.text}' goes to #{fragment}, which is not a heading on {path}"

@@ -1,9 +1,9 @@
 """The films as content: their scripts (`content/films/<slug>.yaml`) and what has been built from them.
 
-A script holds, per language, the lines the officers say. The narration, captions, audio description
-track and the transcript on the page all come from those lines (web/films/build.py builds the videos),
-so they cannot drift apart: a film whose script changed since its build is shown as a transcript only
-until it is built again. Pure code: no HTTP.
+A script holds, per language, the lines the officers say and what is seen. The narration, captions,
+audio description track, the audio-described version and the transcript on the page all come from
+those lines (web/films/build.py builds the videos), so they cannot drift apart: a film whose script
+changed since its build is shown as a transcript only until it is built again. Pure code: no HTTP.
 """
 
 from __future__ import annotations
@@ -158,11 +158,22 @@ class Track:
 
 
 @dataclass(frozen=True)
+class BuiltVersion:
+    """The audio-described version: the descriptions are in its soundtrack and captions."""
+
+    duration: float
+    poster: str
+    renditions: tuple[Rendition, ...]
+    tracks: tuple[Track, ...]
+
+
+@dataclass(frozen=True)
 class BuiltFilm:
     duration: float
     poster: str
     renditions: tuple[Rendition, ...]
     tracks: tuple[Track, ...]
+    described: BuiltVersion | None = None  # None from a build older than the described versions
 
 
 class FilmLibrary:
@@ -197,11 +208,20 @@ class FilmLibrary:
         if entry.get("revision") != film.revision or lang not in entry.get("languages", {}):
             return None
         raw = entry["languages"][lang]
+        described = raw.get("described")
         return BuiltFilm(
             duration=float(raw["duration"]),
             poster=raw["poster"],
             renditions=tuple(Rendition(**item) for item in raw["renditions"]),
             tracks=tuple(Track(**item) for item in raw["tracks"]),
+            described=BuiltVersion(
+                duration=float(described["duration"]),
+                poster=described["poster"],
+                renditions=tuple(Rendition(**item) for item in described["renditions"]),
+                tracks=tuple(Track(**item) for item in described["tracks"]),
+            )
+            if described
+            else None,
         )
 
     def file(self, name: str) -> Path | None:

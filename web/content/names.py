@@ -10,3 +10,5 @@ LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 HOME = "home"
 # Each language's name in that language, for the language switcher and the films' script languages.
 LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg", "ur": "اردو"}
+# What a link in each language says, inside its text, when it goes to a page in English (issue 21).
+IN_ENGLISH = {"cy": "(yn Saesneg)", "ur": "(انگریزی میں)"}

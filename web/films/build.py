@@ -3,9 +3,11 @@
 For each film and language: espeak-ng says each line; the narration's timings come from the
 synthesised audio itself; Pillow draws a slide per line and the poster; ffmpeg makes a standard and
 a low-data MP4 (H.264 + AAC, faststart). The captions, the other language's subtitles and the audio
-description track are written from the same lines and timings. Files are named by a hash of their
-content and listed in `films.json`; a build is skipped when the scripts, this code and the tools
-have not changed.
+description track are written from the same lines and timings. Each film also has an audio-described
+version (WCAG 1.2.5): a describer's voice says what is seen before each line, and the slide holds
+while it does (extended description), so nothing is talked over. Files are named by a hash of their
+content and listed in `films.json`; a build is skipped when the scripts, the code and fonts they are
+made with and the tools have not changed.
 
     python -m web films build [--force]
 """
@@ -32,7 +34,8 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont
 
 from web.content import films as film_content
-from web.content.films import FILMS_DIR, MANIFEST, SCRIPTS_DIR, Film, FilmLibrary, load_films
+from web.content.films import FILMS_DIR, MANIFEST, SCRIPTS_DIR, Film, FilmLibrary, Script, load_films
+from web.shell import brand
 from web.shell.brand import PURPLE, WHITE
 
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
@@ -41,15 +44,27 @@ FPS = 2  # slides change at most twice a second: tiny files, fast builds
 LEAD, GAP, TAIL = 0.6, 0.7, 1.5  # seconds of silence before the first line, between lines, after the last
 SPEED = 150  # espeak-ng words a minute (its default, 175, is hard to follow)
 VOICES = {"en": "en-gb", "cy": "cy"}
-# Names the synthesiser says wrongly as written (spoken audio only; captions keep the written form).
+# The audio-described version: the describer's voice variant (the speakers use f3 and m3; f4 has no
+# breathiness and another formant), and the pause between a description and the line it comes before.
+DESCRIBER = "f4"
+DESCRIPTION_GAP = 0.5
+# Words the synthesiser says wrongly as written (spoken audio only; captions keep the written form).
+# The lines have a `spoken` field for this; the descriptions have none, so their times are here too.
 PRONUNCIATIONS = {
     "en": {"ACT Early": "Act Early"},
-    "cy": {"ACT Early": "Act Yrli", "Channel": "Tsianel", "Prevent": "Prifent"},
+    "cy": {
+        "ACT Early": "Act Yrli",
+        "Channel": "Tsianel",
+        "Prevent": "Prifent",
+        "9am i 5pm": "naw y bore a phump y prynhawn",
+    },
 }
 BRAND_LINES = {
     "en": ("ACT Early · Counter Terrorism Policing", "Stand-in film"),
     "cy": ("ACT Early · Plismona Gwrthderfysgaeth", "Ffilm dros dro"),
 }
+# On the described version's poster, above the title, so the two players do not look the same.
+DESCRIBED_POSTER = {"en": "With audio description", "cy": "Gyda disgrifiad sain"}
 CAPTION_LIMIT = 74  # characters a cue: two lines of at most 42
 CAPTION_LINE = 42
 
@@ -158,23 +173,84 @@ def spoken_text(text: str, lang: str) -> str:
     return text
 
 
-def narrate(film: Film, lang: str, work: Path) -> tuple[list[tuple[float, float]], float]:
-    """Say every line into work/narration.wav; return each line's (start, end) and the total length."""
+@dataclass(frozen=True)
+class Narration:
+    """When each line is said, and in the described version when each line's description is said."""
+
+    lines: list[tuple[float, float]]
+    descriptions: list[tuple[float, float]]  # empty in the standard version
+    total: float
+
+    def slides(self) -> list[tuple[float, float]]:
+        """Each line's slide: from its description (the described version) or the line, until the next."""
+        return slide_spans(self.descriptions or self.lines, self.total)
+
+
+NUMBER = re.compile(r"(?<!\w)\d+(?: \d+)*(?!\w)")
+
+
+def digit_by_digit(number: str) -> str:
+    """A number as the scripts' `spoken` fields say it: "0800 011 3764" as "0 8 0 0, 0 1 1, 3 7 6 4"."""
+    return ", ".join(" ".join(group) for group in number.split())
+
+
+def description_speech(film: Film, lang: str) -> list[str]:
+    """What the describer says for each line: its description, with the numbers the script's own lines
+    say digit by digit (their `spoken` forms: phone numbers) said the same way, and the respellings."""
+    lines = film.scripts[lang].lines
+    by_digit = {
+        match.group()
+        for line in lines
+        if line.spoken
+        for match in NUMBER.finditer(line.text)
+        if digit_by_digit(match.group()) in line.spoken
+    }
+    said = [
+        NUMBER.sub(lambda m: digit_by_digit(m.group()) if m.group() in by_digit else m.group(), line.audio_description)
+        for line in lines
+    ]
+    return [spoken_text(text, lang) for text in said]
+
+
+def _say(voice: str, text: str, path: Path) -> tuple[bytes, int, int]:
+    """espeak-ng's WAV of `text` (made once a path): its frames, frame rate and sample width."""
+    if not path.exists():
+        _run("espeak-ng", "-v", voice, "-s", str(SPEED), "-w", str(path), text)
+    with wave.open(str(path)) as clip:
+        return clip.readframes(clip.getnframes()), clip.getframerate(), clip.getsampwidth()
+
+
+def narrate(film: Film, lang: str, work: Path, *, described: bool = False) -> Narration:
+    """Say every line (after its description, when `described`) into work/narration.wav; the clips are
+    kept in work/../clips, so the two versions share them."""
+    clips = work.parent / "clips"
+    clips.mkdir(exist_ok=True)
+    descriptions = description_speech(film, lang) if described else []
     frames: list[bytes] = []
-    spans = []
+    spans: list[tuple[float, float]] = []
+    described_spans: list[tuple[float, float]] = []
     rate, width, position = 0, 2, 0
-    for number, line in enumerate(film.scripts[lang].lines):
-        voice = f"{VOICES[lang]}+{film.voices[line.speaker_name]}"
-        path = work / f"line-{number:03d}.wav"
-        _run("espeak-ng", "-v", voice, "-s", str(SPEED), "-w", str(path), spoken_text(line.spoken or line.text, lang))
-        with wave.open(str(path)) as clip:
-            rate, width = clip.getframerate(), clip.getsampwidth()
-            data = clip.readframes(clip.getnframes())
-        silence = round((LEAD if number == 0 else GAP) * rate)
-        frames += [b"\0" * silence * width, data]
-        position += silence
-        spans.append((position / rate, (position + len(data) // width) / rate))
+
+    def add(silence: float, clip: tuple[bytes, int, int]) -> tuple[float, float]:
+        nonlocal rate, width, position
+        data, rate, width = clip
+        frames.extend([b"\0" * round(silence * rate) * width, data])
+        position += round(silence * rate)
+        start = position / rate
         position += len(data) // width
+        return start, position / rate
+
+    for number, line in enumerate(film.scripts[lang].lines):
+        pause = LEAD if number == 0 else GAP
+        if described:
+            voice = f"{VOICES[lang]}+{DESCRIBER}"
+            described_spans.append(
+                add(pause, _say(voice, descriptions[number], clips / f"description-{number:03d}.wav"))
+            )
+            pause = DESCRIPTION_GAP
+        voice = f"{VOICES[lang]}+{film.voices[line.speaker_name]}"
+        text = spoken_text(line.spoken or line.text, lang)
+        spans.append(add(pause, _say(voice, text, clips / f"line-{number:03d}.wav")))
     tail = round(TAIL * rate)
     frames.append(b"\0" * tail * width)
     with wave.open(str(work / "narration.wav"), "wb") as out:
@@ -182,7 +258,7 @@ def narrate(film: Film, lang: str, work: Path) -> tuple[list[tuple[float, float]
         out.setsampwidth(width)
         out.setframerate(rate)
         out.writeframes(b"".join(frames))
-    return spans, (position + tail) / rate
+    return Narration(spans, described_spans, (position + tail) / rate)
 
 
 # Slides -------------------------------------------------------------------------------------------
@@ -264,36 +340,41 @@ def encode(work: Path, spec: RenditionSpec, total: float) -> Path:
     return out
 
 
-def build_one(film: Film, lang: str, work: Path) -> dict[str, Any]:
-    """Everything for one film in one language, in `work`; returns its manifest entry (files unhashed)."""
+def caption_cues(script: Script, narration: Narration) -> list[Cue]:
+    """The script's lines as cues at the narration's times; in the described version, each line's
+    description first, in brackets as in the transcript (it is part of the soundtrack)."""
+    cues = line_cues([line.text for line in script.lines], narration.lines, [line.speaker for line in script.lines])
+    if narration.descriptions:
+        texts = [f"[{line.audio_description}]" for line in script.lines]
+        cues += line_cues(texts, narration.descriptions, [None] * len(texts))
+    return sorted(cues, key=lambda cue: cue.start)
+
+
+def build_version(film: Film, lang: str, work: Path, slides: Sequence[Path], *, described: bool) -> dict[str, Any]:
+    """The standard or the described version of one film in one language, in `work`: its narration,
+    renditions and tracks (the described version's descriptions are in its soundtrack and captions)."""
     work.mkdir(parents=True)
-    script = film.scripts[lang]
-    spans, total = narrate(film, lang, work)
+    narration = narrate(film, lang, work, described=described)
     listing = []
-    for number, ((start, end), line) in enumerate(zip(slide_spans(spans, total), script.lines, strict=True)):
-        slide = work / f"slide-{number:03d}.png"
-        draw_slide(slide, lang, line.slide, line.speaker)
+    for slide, (start, end) in zip(slides, narration.slides(), strict=True):
         listing += [f"file '{slide}'", f"duration {end - start:.3f}"]
     listing.append(listing[-2])  # the concat demuxer needs the last file again to honour its duration
     (work / "slides.txt").write_text("\n".join(listing) + "\n")
-    poster = work / "poster.png"
-    draw_slide(poster, lang, script.title, colours=16)
     tracks = {}
     source = f"made from content/films/{film.slug}.yaml by python -m web films build; do not edit"
     for other, other_script in film.scripts.items():
         kind = "captions" if other == lang else "subtitles"
-        voices = [line.speaker for line in other_script.lines]
-        cues = line_cues([line.text for line in other_script.lines], spans, voices)
-        tracks[(kind, other)] = webvtt(cues, source)
-    descriptions = [Cue(round(a, 3), round(b, 3), line.audio_description) for (a, b), line in zip(
-        slide_spans(spans, total), script.lines, strict=True)]  # fmt: skip
-    tracks[("descriptions", lang)] = webvtt(descriptions, source)
+        tracks[(kind, other)] = webvtt(caption_cues(other_script, narration), source)
+    if not described:
+        script = film.scripts[lang]
+        descriptions = [Cue(round(a, 3), round(b, 3), line.audio_description) for (a, b), line in zip(
+            narration.slides(), script.lines, strict=True)]  # fmt: skip
+        tracks[("descriptions", lang)] = webvtt(descriptions, source)
     for (kind, track_lang), text in tracks.items():
         (work / f"{kind}-{track_lang}.vtt").write_text(text, encoding="utf-8")
-    renditions = [(spec, encode(work, spec, total)) for spec in RENDITIONS]
+    renditions = [(spec, encode(work, spec, narration.total)) for spec in RENDITIONS]
     return {
-        "duration": round(total, 3),
-        "poster": poster,
+        "duration": round(narration.total, 3),
         "renditions": [
             {"name": spec.name, "file": path, "width": spec.width, "height": spec.height, "type": "video/mp4"}
             for spec, path in renditions
@@ -303,6 +384,23 @@ def build_one(film: Film, lang: str, work: Path) -> dict[str, Any]:
             for kind, track_lang in tracks
         ],
     }
+
+
+def build_one(film: Film, lang: str, work: Path) -> dict[str, Any]:
+    """Everything for one film in one language, in `work`; returns its manifest entry (files unhashed):
+    the standard version and its poster, and under "described" the audio-described version and its own."""
+    work.mkdir(parents=True)
+    script = film.scripts[lang]
+    slides = []
+    for number, line in enumerate(script.lines):
+        slides.append(work / f"slide-{number:03d}.png")
+        draw_slide(slides[-1], lang, line.slide, line.speaker)
+    poster, described_poster = work / "poster.png", work / "poster-described.png"
+    draw_slide(poster, lang, script.title, colours=16)
+    draw_slide(described_poster, lang, script.title, DESCRIBED_POSTER[lang], colours=16)
+    standard = build_version(film, lang, work / "standard", slides, described=False)
+    described = build_version(film, lang, work / "described", slides, described=True)
+    return {**standard, "poster": poster, "described": {**described, "poster": described_poster}}
 
 
 # The whole build ----------------------------------------------------------------------------------
@@ -318,10 +416,22 @@ def _tool_versions() -> str:
     return "\n".join(versions)
 
 
+def build_inputs() -> list[Path]:
+    """Besides the scripts, what a film is made with: the code that reads and builds them, the brand's
+    colours and the fonts. A change to any of them (or to the tools' versions) makes a new build."""
+    fonts = [FONTS / "DejaVuSans.ttf", FONTS / "DejaVuSans-Bold.ttf"]
+    return [
+        Path(__file__),
+        Path(film_content.__file__),
+        Path(brand.__file__),
+        *(font for font in fonts if font.exists()),
+    ]
+
+
 def source_hash(scripts_dir: Path) -> str:
-    """What the films are made from: the scripts, the code that reads and builds them, the tools."""
+    """What the films are made from: the scripts, `build_inputs()`, the tools."""
     digest = hashlib.sha256(_tool_versions().encode())
-    for path in [*sorted(scripts_dir.glob("*.yaml")), Path(__file__), Path(film_content.__file__)]:
+    for path in [*sorted(scripts_dir.glob("*.yaml")), *build_inputs()]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -341,15 +451,21 @@ def _publish(path: Path, out_dir: Path, prefix: str) -> tuple[str, int]:
     return name, len(data)
 
 
-def _publish_entry(entry: dict[str, Any], out_dir: Path, prefix: str) -> tuple[dict[str, Any], list[str]]:
-    files = []
-    poster, _ = _publish(entry["poster"], out_dir, f"{prefix}-poster")
-    files.append(poster)
-    for item in [*entry["renditions"], *entry["tracks"]]:
+def _publish_version(version: dict[str, Any], out_dir: Path, prefix: str) -> list[str]:
+    """Publish a version's poster, renditions and tracks (in place: their paths become names)."""
+    version["poster"], _ = _publish(version["poster"], out_dir, f"{prefix}-poster")
+    files = [version["poster"]]
+    for item in [*version["renditions"], *version["tracks"]]:
         label = item["name"] if "name" in item else f"{item['kind']}-{item['srclang']}"
         item["file"], item["bytes"] = _publish(item["file"], out_dir, f"{prefix}-{label}")
         files.append(item["file"])
-    return {**entry, "poster": poster}, files
+    return files
+
+
+def _publish_entry(entry: dict[str, Any], out_dir: Path, prefix: str) -> tuple[dict[str, Any], list[str]]:
+    files = _publish_version(entry, out_dir, prefix)
+    files += _publish_version(entry["described"], out_dir, f"{prefix}-described")
+    return entry, files
 
 
 def build_films(
@@ -391,16 +507,19 @@ def build_films(
 
 
 def describe(manifest: dict[str, Any]) -> str:
-    """A table of every rendition's length and size."""
+    """A table of every rendition's length and size, standard then audio-described, and the build's time."""
     rows = []
     for slug, film in manifest.get("films", {}).items():
         for lang, entry in film["languages"].items():
-            for item in entry["renditions"]:
-                rate = item["bytes"] * 8 / entry["duration"] / 1000
-                rows.append(
-                    f"{slug:<22} {lang:<3} {item['name']:<9} {item['width']}x{item['height']:<4}"
-                    f" {entry['duration']:6.1f} s {item['bytes'] / 1000:8.1f} KB {rate:6.1f} kbit/s"
-                )
+            for version, label in ((entry, ""), (entry.get("described"), "described ")):
+                for item in version["renditions"] if version else ():
+                    rate = item["bytes"] * 8 / version["duration"] / 1000
+                    rows.append(
+                        f"{slug:<22} {lang:<3} {label + item['name']:<18} {item['width']}x{item['height']:<4}"
+                        f" {version['duration']:6.1f} s {item['bytes'] / 1000:8.1f} KB {rate:6.1f} kbit/s"
+                    )
+    if "build_seconds" in manifest:
+        rows.append(f"built in {manifest['build_seconds']} s")
     return "\n".join(rows)
 
 

@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from web.content.films import BuiltFilm, FilmLibrary
+from web.content.films import BuiltFilm, BuiltVersion, FilmLibrary
 from web.content.names import LANGUAGE_NAMES
 from web.shell.formats import file_size
 from web.shell.i18n import N_, translations
@@ -22,9 +22,14 @@ MEDIA_TYPES = {".mp4": "video/mp4", ".vtt": "text/vtt; charset=utf-8", ".jpg": "
 # The names of track languages and kinds, in the reader's language (`N_` marks them for extraction).
 TRACK_LANGUAGES = {"en": N_("English"), "cy": N_("Welsh")}
 DESCRIPTIONS_LABEL = N_("Audio description")
+# Each rendition, standard or audio-described, in words a screen reader says well ("640 by 360 pixels").
 RENDITION_LABELS = {
-    "standard": N_("Standard quality video (MP4, %(width)d × %(height)d, %(size)s)"),
-    "low": N_("Low data video (MP4, %(width)d × %(height)d, %(size)s)"),
+    ("standard", False): N_("Standard quality video (MP4, %(width)d by %(height)d pixels, %(size)s)"),
+    ("low", False): N_("Low data video (MP4, %(width)d by %(height)d pixels, %(size)s)"),
+    ("standard", True): N_(
+        "Standard quality video with audio description (MP4, %(width)d by %(height)d pixels, %(size)s)"
+    ),
+    ("low", True): N_("Low data video with audio description (MP4, %(width)d by %(height)d pixels, %(size)s)"),
 }
 
 
@@ -33,40 +38,55 @@ def length(seconds: float) -> dict[str, int]:
     return {"minutes": whole // 60, "seconds": whole % 60}
 
 
-def video_view(built: BuiltFilm, lang: str, *, low_first: bool) -> dict[str, Any]:
-    """What the template needs for the <video>: sources in the order to try, tracks, sizes."""
+def player_view(version: BuiltFilm | BuiltVersion, lang: str, *, described: bool, low_first: bool) -> dict[str, Any]:
+    """What the template needs for one <video>: sources in the order to try, tracks, sizes, length."""
     gettext = translations(lang).gettext
-    renditions = sorted(built.renditions, key=lambda item: (item.name != "low") if low_first else (item.name == "low"))
+    renditions = sorted(
+        version.renditions, key=lambda item: (item.name != "low") if low_first else (item.name == "low")
+    )
     sources = [
         {
             "url": MEDIA_PREFIX + item.file,
             "type": item.type,
-            "label": gettext(RENDITION_LABELS.get(item.name, item.name))
+            "label": gettext(RENDITION_LABELS.get((item.name, described), item.name))
             % {"width": item.width, "height": item.height, "size": file_size(item.bytes)},
         }
         for item in renditions
     ]
     tracks = []
-    for track in sorted(built.tracks, key=lambda item: (item.kind == "descriptions", item.srclang != lang)):
+    for track in sorted(version.tracks, key=lambda item: (item.kind == "descriptions", item.srclang != lang)):
         name = DESCRIPTIONS_LABEL if track.kind == "descriptions" else TRACK_LANGUAGES[track.srclang]
-        label = gettext(name)
         tracks.append(
             {
                 "kind": track.kind,
                 "srclang": track.srclang,
-                "label": label,
+                "label": gettext(name),
                 "url": MEDIA_PREFIX + track.file,
                 "size": file_size(track.bytes),
                 "default": track.kind == "captions" and track.srclang == lang,
             }
         )
     return {
-        "poster": MEDIA_PREFIX + built.poster,
-        "width": max(item.width for item in built.renditions),
-        "height": max(item.height for item in built.renditions),
+        "described": described,
+        "poster": MEDIA_PREFIX + version.poster,
+        "width": max(item.width for item in version.renditions),
+        "height": max(item.height for item in version.renditions),
         "sources": sources,
         "tracks": tracks,
-        "length": length(built.duration),
+        "length": length(version.duration),
+    }
+
+
+def video_view(built: BuiltFilm, lang: str, *, low_first: bool) -> dict[str, Any]:
+    """The players: the standard film, then (when built) the audio-described version beside it; and the
+    downloads (both versions' videos, the standard version's captions and its descriptions as text)."""
+    players = [player_view(built, lang, described=False, low_first=low_first)]
+    if built.described:
+        players.append(player_view(built.described, lang, described=True, low_first=low_first))
+    return {
+        "players": players,
+        "downloads": [source for player in players for source in player["sources"]],
+        "tracks": players[0]["tracks"],
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from web.content import ContentLibrary, Page
@@ -41,6 +42,11 @@ def _other(lang: str, current: str) -> str | None:
     return lang if lang != current else None
 
 
+def _says_its_language(text: str, other: str | None, gettext: Callable[[str], str]) -> str:
+    """A link's text (already in the reader's language) to a page in English: it says so (issue 21)."""
+    return f"{text} {gettext('(in English)')}" if other else text
+
+
 def page_url(lang: str, slug: str) -> str:
     return f"/{lang}/" if slug == HOME else f"/{lang}/{slug}"
 
@@ -60,11 +66,9 @@ def main_navigation(library: ContentLibrary, lang: str, current: Page | None, pa
         hub = _in_language(library, lang, slug)
         if hub is not None:
             is_current = current is not None and (current.slug == slug or current.section == section)
-            items.append(
-                NavItem(
-                    href=page_url(hub.lang, slug), text=gettext(label), current=is_current, lang=_other(hub.lang, lang)
-                )
-            )
+            other = _other(hub.lang, lang)
+            text = _says_its_language(gettext(label), other, gettext)
+            items.append(NavItem(href=page_url(hub.lang, slug), text=text, current=is_current, lang=other))
     search = f"/{lang}/search"
     items.append(NavItem(href=search, text=gettext("Search"), current=path == search))
     return items
@@ -78,7 +82,9 @@ def breadcrumbs(library: ContentLibrary, page: Page) -> list[NavItem]:
     label, hub_slug = SECTIONS.get(page.section or "", ("", ""))
     hub = _in_language(library, page.lang, hub_slug) if hub_slug and hub_slug != page.slug else None
     if hub is not None:
-        trail.append(NavItem(href=page_url(hub.lang, hub.slug), text=gettext(label)))
+        other = _other(hub.lang, page.lang)
+        text = _says_its_language(gettext(label), other, gettext)
+        trail.append(NavItem(href=page_url(hub.lang, hub.slug), text=text, lang=other))
     return trail
 
 

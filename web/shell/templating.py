@@ -59,6 +59,8 @@ def create_templates(settings: Settings, assets: Assets, facts: Facts) -> Jinja2
         lstrip_blocks=True,
     )
     environment.filters["long_date"] = lambda day, lang: format_date(day, format="d MMMM y", locale=lang)
+    # Canonical and hreflang links name the site's public address: search engines do not accept relative ones.
+    environment.filters["absolute"] = lambda path: settings.public_base_url + path
     environment.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     environment.globals.update(
         asset_url=assets.url,
