@@ -9,7 +9,9 @@ latest-release page, whose `vulnerabilities` list applies to our pin when the pi
 release; an older pin on such a mirror is reported as not audited, never as clean.
 
 npm: `npm audit` over package-lock.json; when the registry has no audit endpoint the whole tree is
-reported as not audited, with the reason, and each locked version's `deprecated` notice is listed.
+reported as not audited, with the reason, and each locked version's `deprecated` notice is listed. Each npm
+package is said to ship to readers (the browser bundle: imported by static/js or static/scss, or a
+dependency of one that is) or to be build-time only, so a finding's reach is clear at a glance.
 
 A known vulnerability fails the run (exit 1) unless `.ci/known-vulnerabilities.yaml` explains it
 (its id, the package, and why it does not affect us or what we do instead). What could not be
@@ -40,6 +42,11 @@ PIP_AUDIT = ROOT / ".venv-audit" / "bin" / "pip-audit"
 PYPI = "https://pypi.org/pypi"
 NPM_REGISTRY = "https://registry.npmjs.org"
 PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([^\s;#]+)")
+BROWSER_SOURCES = (ROOT / "static" / "js", ROOT / "static" / "scss")
+# `import … from 'htmx.org'`, `@use "pkg:govuk-frontend/…"`: a package name (scoped or not) at the start.
+IMPORTED = re.compile(
+    r"""(?:from\s+|import\s+|@use\s+|@forward\s+|@import\s+)['"](?:pkg:)?(@[\w.-]+/[\w.-]+|[\w.-]+)(?=[/'"])"""
+)
 
 
 @dataclass
@@ -57,6 +64,7 @@ class Audit:
     findings: list[Finding] = field(default_factory=list)
     not_audited: dict[str, str] = field(default_factory=dict)  # package==version -> why
     notes: list[str] = field(default_factory=list)
+    reach: dict[str, str] = field(default_factory=dict)  # npm package@version -> ships to readers / build-time only
 
 
 def pins(lock: Path) -> dict[str, str]:
@@ -161,12 +169,36 @@ def lock_files(lock: Path) -> list[Path]:
     return [lock] + [path for child in included for path in lock_files(child)]
 
 
+def shipped(lock: Path, sources: tuple[Path, ...] = BROWSER_SOURCES) -> set[str]:
+    """The npm packages whose code or styles reach readers: those the browser sources import, and theirs."""
+    packages = json.loads(lock.read_text(encoding="utf-8"))["packages"]
+    found: set[str] = set()
+    for folder in sources:
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".mjs", ".js", ".scss"):
+                found.update(IMPORTED.findall(path.read_text(encoding="utf-8")))  # "sass:color" is Sass's own
+    found &= {path.rsplit("node_modules/", 1)[-1] for path in packages if path}
+    waiting = list(found)
+    while waiting:
+        entry = packages.get(f"node_modules/{waiting.pop()}", {})
+        for name in entry.get("dependencies", {}):
+            if name not in found:
+                found.add(name)
+                waiting.append(name)
+    return found
+
+
 def npm_audit(lock: Path) -> Audit:
     audit = Audit("npm (npm audit)")
     locked = {
         path.rsplit("node_modules/", 1)[-1]: entry["version"]
         for path, entry in json.loads(lock.read_text(encoding="utf-8"))["packages"].items()
         if path and "version" in entry
+    }
+    reaching = shipped(lock)
+    audit.reach = {
+        f"{name}@{version}": "ships to readers" if name in reaching else "build-time only"
+        for name, version in locked.items()
     }
     result = subprocess.run(
         ["npm", "audit", "--json", "--package-lock-only"], cwd=lock.parent, capture_output=True, text=True, check=False
@@ -229,17 +261,26 @@ def report(audits: list[Audit], explained: dict[str, Any]) -> str:
         lines += ["", f"## {audit.ecosystem}", ""]
         lines += [f"- {note}" for note in audit.notes]
         lines += [
-            f"- **{f.package}=={f.version}**: {', '.join(f.ids)} (fixed in {', '.join(f.fixed_in) or '?'})"
+            f"- **{f.package}=={f.version}**{_reach(audit, f)}: {', '.join(f.ids)} "
+            f"(fixed in {', '.join(f.fixed_in) or '?'})"
             for f in audit.findings
         ]
         reasons: dict[str, list[str]] = {}
         for package, why in audit.not_audited.items():
             reasons.setdefault(why, []).append(package)
         for why, packages in reasons.items():
-            lines.append(f"- not audited ({len(packages)}): {why}: {', '.join(sorted(packages))}")
+            lines.append(f"- not audited ({len(packages)}): {why}")
+            for reach in sorted({audit.reach.get(package, "") for package in packages}, reverse=True):
+                named = sorted(package for package in packages if audit.reach.get(package, "") == reach)
+                lines.append(f"  - {reach + ': ' if reach else ''}{', '.join(named)}")
         if not (audit.notes or audit.findings or audit.not_audited):
             lines.append("- every pin audited; no known vulnerability")
     return "\n".join(lines) + "\n"
+
+
+def _reach(audit: Audit, finding: Finding) -> str:
+    reach = audit.reach.get(f"{finding.package}@{finding.version}")
+    return f" ({reach})" if reach else ""
 
 
 def main() -> int:

@@ -4,7 +4,8 @@ Each console route (read from the app: a route missing from EXPECTED fails the f
 tried with GET and with its own methods, once per case: signed out; a session past its idle or its
 absolute limit; the wrong role; a deactivated account; the password without the code; a session
 cookie with characters changed, cut short, signed out or over-long; a TOTP code used before; the
-right code after a lockout; a POST without, or with a wrong, CSRF token. Each attempt brings the
+right code from an address the account's delay holds; a spent pending cookie with the next code; a
+session row planted in the database; a POST without, or with a wrong, CSRF token. Each attempt brings the
 most an attacker could (a real CSRF token where the form needs one), so only the case's own flaw
 stands between it and the page.
 
@@ -22,18 +23,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import re
 import secrets
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from httpx2 import Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from testing.security_world import CONCERN_MARKER, PENDING, SESSION, TARGET_NAME, Credentials, World
+from testing.security_world import CONCERN_MARKER, CONSOLE_URL, PENDING, SESSION, TARGET_NAME, Credentials, World
 from web.console import auth
 from web.console.state import console_of_app
 from web.storage import officers as store
@@ -275,7 +278,8 @@ def sets_session(response: Response) -> bool:
 
 
 def signed_in_csrf(world: World, browser: TestClient) -> str:
-    session = store.get_session(world.engine, auth._hash(browser.cookies[SESSION]))
+    key = console_of_app(world.app).keys.session_key
+    session = store.get_session(world.engine, auth.token_hash(key, browser.cookies[SESSION]))
     assert session is not None, "the first use of the code did not sign in"
     return session.csrf_token
 
@@ -313,18 +317,45 @@ def totp_replayed(world: World, row: Row) -> list[Attempt]:
 
 
 def locked_out_attempt(world: World, role: str, csrf: str) -> Attempt:
-    """The right code after MAX_FAILURES wrong ones, on the same password step."""
+    """The right code after MAX_FAILURES wrong ones, on the same password step and from the same address:
+    the account's delay holds that address (there is no lockout: web/console/throttling.py)."""
     officer, browser, moment = world.add_officer(role), world.browser(), time.time()
     world.password_step(browser, officer)
     for _ in range(auth.MAX_FAILURES):
         world.code_step(browser, world.wrong_code(officer, moment))
     answer = world.code_step(browser, world.code(officer, moment))
-    let_in = f"the code step signed a locked account in ({answer.status_code})" if sets_session(answer) else ""
+    let_in = f"the code step let a delayed address in ({answer.status_code})" if sets_session(answer) else ""
     return Attempt("the right code after five wrong ones", dict(browser.cookies.items()), csrf, let_in)
 
 
-def code_after_lockout(world: World, row: Row) -> list[Attempt]:
+def code_while_delayed(world: World, row: Row) -> list[Attempt]:
     return [locked_out_attempt(world, _role(row), _holder_session(world, row).csrf)]
+
+
+def pending_replayed(world: World, row: Row) -> list[Attempt]:
+    """The pending cookie of a sign-in that went through (and was signed out), sent again with the next code:
+    the password is not asked again only while the note is unspent (issue 15, item 5)."""
+    moment, browser = time.time(), world.browser()
+    officer = world.add_officer(_role(row))
+    world.password_step(browser, officer)
+    pending = browser.cookies[PENDING]
+    world.code_step(browser, world.code(officer, moment))
+    world.request("POST", "/sign-out", {SESSION: browser.cookies[SESSION]}, {"csrf": signed_in_csrf(world, browser)})
+    thief = world.browser()
+    thief.cookies.set(PENDING, pending, domain=urlsplit(CONSOLE_URL).hostname or "")
+    answer = world.code_step(thief, world.code(officer, moment + 30))
+    let_in = f"a spent pending cookie signed in again ({answer.status_code})" if sets_session(answer) else ""
+    csrf = _holder_session(world, row).csrf
+    return [Attempt("a spent pending cookie with the next code", dict(thief.cookies.items()), csrf, let_in)]
+
+
+def session_planted(world: World, row: Row) -> list[Attempt]:
+    """A session row written straight into the database, as write access to it (a public server's, a
+    tampered backup) could: the token's plain SHA-256, as the table once held (issue 15, item 2)."""
+    credentials, token = _holder_session(world, row), secrets.token_urlsafe(32)
+    plain = hashlib.sha256(token.encode()).hexdigest()
+    store.create_session(world.engine, plain, world.officers[_role(row)].id, credentials.csrf, auth.now_utc())
+    return [_with_session("a row planted with the token's plain hash", credentials, token)]
 
 
 def csrf_missing(world: World, row: Row) -> list[Attempt]:
@@ -362,7 +393,9 @@ CASES = (
     Case("cookie-signed-out", "V3.3.1", "the token of a session signed out", cookie_signed_out),
     Case("cookie-over-long", "V4.1.2", "a live token made longer", cookie_over_long),
     Case("totp-replayed", "V2.8.4", "a used code again: another browser, the same one, an older step", totp_replayed),
-    Case("code-after-lockout", "V2.2.1", "the right code after five wrong ones", code_after_lockout),
+    Case("code-while-delayed", "V2.2.1", "the right code after five wrong ones, from that address", code_while_delayed),
+    Case("pending-replayed", "V3.7.1", "a spent pending cookie with the next code", pending_replayed),
+    Case("session-planted", "V3.2.2", "a session row written into the database by hand", session_planted),
     Case("csrf-missing", "V4.2.2", "a live session, no CSRF field", csrf_missing, post_only=True),
     Case(
         "csrf-wrong",

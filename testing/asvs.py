@@ -523,7 +523,7 @@ def signed_in_browser(world: World, role: str = "officer") -> tuple[TestClient, 
 
 
 def session_csrf(world: World, token: str) -> str:
-    session = store.get_session(world.engine, auth._hash(token))
+    session = store.get_session(world.engine, auth.token_hash(world.session_key, token))
     assert session is not None
     return session.csrf_token
 

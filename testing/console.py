@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pyotp
@@ -29,3 +30,13 @@ def sign_in(console: TestClient, username: str, secret: str, *, at: float | None
     code = pyotp.TOTP(secret).at(at or time.time())
     response = console.post("/sign-in/code", data={"code": code}, follow_redirects=False)
     assert response.status_code == 303, response.text[:300]
+
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def csrf_of(console: TestClient, path: str) -> str:
+    """The session's CSRF token, as the page at `path` puts it in its forms."""
+    found = CSRF.search(console.get(path).text)
+    assert found, f"{path} has no CSRF token"
+    return found.group(1)

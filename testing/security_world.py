@@ -122,8 +122,8 @@ class World:
     ) -> Credentials:
         """A session as sign-in makes it, with its timestamps set (to test the idle and absolute limits)."""
         now = auth.now_utc()
-        token = auth.start_session(self.engine, officer, created or now)
-        token_hash = auth._hash(token)
+        token = auth.start_session(self.engine, self.session_key, officer, created or now)
+        token_hash = auth.token_hash(self.session_key, token)
         with self.engine.begin() as connection:
             connection.execute(
                 update(sessions)
@@ -134,8 +134,12 @@ class World:
         assert stored is not None
         return Credentials(token, stored.csrf_token)
 
+    @property
+    def session_key(self) -> bytes:
+        return console_of_app(self.app).keys.session_key
+
     def session_exists(self, token: str) -> bool:
-        return store.get_session(self.engine, auth._hash(token)) is not None
+        return store.get_session(self.engine, auth.token_hash(self.session_key, token)) is not None
 
     # The real sign-in, over HTTP ----------------------------------------------------------------
 

@@ -56,3 +56,31 @@ def test_a_pin_below_the_latest_release_is_not_audited_rather_than_clean(audit: 
     assert list(result.not_audited) == ["old==1.0"]
     assert result.audited == 2 and result.findings == []
     assert "| 2 | 0 | 0 | 1 |" in audit.report([result], {})
+
+
+def test_npm_packages_are_told_apart_by_whether_they_ship_to_readers(audit: ModuleType, tmp_path: Path) -> None:
+    lock = tmp_path / "package-lock.json"
+    lock.write_text(
+        """{"packages": {"": {},
+        "node_modules/ui-kit": {"version": "1.0.0", "dependencies": {"tiny-helper": "^2"}},
+        "node_modules/tiny-helper": {"version": "2.0.0"},
+        "node_modules/bundler": {"version": "3.0.0", "dependencies": {"watcher": "^4"}},
+        "node_modules/watcher": {"version": "4.0.0"},
+        "node_modules/@scope/widget": {"version": "5.0.0"}}}""",
+        encoding="utf-8",
+    )
+    js, scss = tmp_path / "js", tmp_path / "scss"
+    js.mkdir(), scss.mkdir()
+    (js / "app.mjs").write_text("import { a } from 'ui-kit'\nimport { b } from './modules/b.mjs'\n", encoding="utf-8")
+    (scss / "app.scss").write_text('@use "sass:color";\n@use "pkg:@scope/widget/dist/base";\n', encoding="utf-8")
+    assert audit.shipped(lock, (js, scss)) == {"ui-kit", "tiny-helper", "@scope/widget"}
+
+
+def test_the_report_says_which_unaudited_npm_packages_ship_to_readers(audit: ModuleType) -> None:
+    result = audit.Audit("npm (npm audit)")
+    result.not_audited = {"htmx.org@4.0.1": "npm audit failed: 405", "sass@1.0.0": "npm audit failed: 405"}
+    result.reach = {"htmx.org@4.0.1": "ships to readers", "sass@1.0.0": "build-time only"}
+    text = audit.report([result], {})
+    assert "- not audited (2): npm audit failed: 405\n  - ships to readers: htmx.org@4.0.1\n" in text
+    assert "  - build-time only: sass@1.0.0\n" in text
+    assert "| npm (npm audit) | 0 | 0 | 0 | 2 |" in text  # never counted as clean

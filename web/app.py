@@ -16,7 +16,7 @@ from web.http.body_limit import BodyLimitMiddleware
 from web.http.cache import HttpCacheMiddleware
 from web.http.form_tokens import FormTokens
 from web.http.limits import SubmissionLimiter
-from web.http.redirects import LetsTalkAboutItRedirects
+from web.http.redirects import LetsTalkAboutItRedirects, TrailingSlashRedirects
 from web.http.security_headers import SecurityHeadersMiddleware
 from web.http.slow_clients import SlowBodyMiddleware
 from web.offline import routes as offline
@@ -53,10 +53,16 @@ def build_site(settings: Settings) -> Site:
         search_index=SearchIndex(library, synonyms, shown=advice.boxes_text(templates, library)),
         public_key=load_public_key(settings.concern_public_key_file),
         form_tokens=form_tokens,
-        submission_limiter=SubmissionLimiter(settings.submissions_per_hour),
+        submission_limiter=SubmissionLimiter(
+            settings.submissions_per_hour, name="concern", engine=engine, secret=form_tokens.key
+        ),
         feedback_tokens=FormTokens(form_tokens.key + b":feedback"),
-        feedback_limiter=SubmissionLimiter(feedback.FEEDBACK_PER_HOUR),
-        offline_save_limiter=SubmissionLimiter(measurement.OFFLINE_SAVES_PER_HOUR),
+        feedback_limiter=SubmissionLimiter(
+            feedback.FEEDBACK_PER_HOUR, name="feedback", engine=engine, secret=form_tokens.key
+        ),
+        offline_save_limiter=SubmissionLimiter(
+            measurement.OFFLINE_SAVES_PER_HOUR, name="offline-save", engine=engine, secret=form_tokens.key
+        ),
         figure_counter=FigureCounter() if settings.measurement else None,
     )
 
@@ -110,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(HttpCacheMiddleware),
         Middleware(measurement.CountingMiddleware, counter=made.figure_counter),
         Middleware(LetsTalkAboutItRedirects, public_base_url=settings.public_base_url),
+        Middleware(TrailingSlashRedirects, routes=routes),
     ]
     app = Starlette(
         debug=settings.debug,
@@ -118,5 +125,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=middleware,
         exception_handlers={code: http_error for code in (400, 403, 404, 405, 413)},
     )
+    app.router.redirect_slashes = False  # TrailingSlashRedirects does it, without the Host header
     app.state.site = made
     return app

@@ -129,13 +129,18 @@ def run_server(
     """Serve `factory` with uvicorn as production needs it: bounded connections, timeouts for slow clients.
 
     MAX_CONNECTIONS, HEADER_TIMEOUT_SECONDS and MAX_HEADER_BYTES apply to each worker; the body timeout
-    is the app's (web/http/slow_clients.py explains why uvicorn's own settings are not enough).
+    is the app's (web/http/slow_clients.py explains why uvicorn's own settings are not enough). The client's
+    address is the connection's, or the one in X-Forwarded-For when the connection comes from a proxy named
+    in FORWARDED_ALLOW_IPS (never from anyone else): the limits count clients by it (web/http/limits.py).
     """
     import uvicorn
 
+    import logging.config
+
+    from web.http.access_log import log_config
     from web.http.slow_clients import allow_open_files, guarded_protocol
 
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.config.dictConfig(log_config(settings.log_level))
     wanted = settings.max_connections + 256  # the database, log and content files besides the connections
     if allow_open_files(wanted) < wanted:
         logging.getLogger("web.cli").warning(
@@ -151,8 +156,10 @@ def run_server(
         workers=workers,
         access_log=False,  # uvicorn's access log records IP addresses; web.http.access_log does not
         server_header=False,
-        proxy_headers=False,
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=list(settings.forwarded_allow_ips) or None,  # None: unused, as proxy_headers is off
         log_level=settings.log_level,
+        log_config=log_config(settings.log_level),  # every worker's lines escaped (web/http/access_log.py)
         loop=settings.event_loop,
         http=guarded_protocol(
             header_timeout=settings.header_timeout_seconds,

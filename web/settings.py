@@ -5,6 +5,7 @@ Every key is documented in `.env.example`; a test fails when one is not.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -51,6 +52,8 @@ class Settings:
     body_timeout_seconds: int = 30
     max_header_bytes: int = 16_384
     event_loop: str = "asyncio"
+    # The proxies (addresses or networks) whose X-Forwarded-For names the client; none by default.
+    forwarded_allow_ips: tuple[str, ...] = ()
 
     def deployment_contacts(self) -> dict[str, str]:
         """The contacts content shows ({{data_controller}} and the rest), as this deployment sets them."""
@@ -98,6 +101,7 @@ class Settings:
             body_timeout_seconds=_positive(env, "BODY_TIMEOUT_SECONDS", defaults.body_timeout_seconds),
             max_header_bytes=_positive(env, "MAX_HEADER_BYTES", defaults.max_header_bytes),
             event_loop=_choice(env, "EVENT_LOOP", ("asyncio", "uvloop"), defaults.event_loop),
+            forwarded_allow_ips=_networks(env, "FORWARDED_ALLOW_IPS"),
         )
 
 
@@ -124,6 +128,18 @@ def _choice(env: Mapping[str, str], key: str, choices: tuple[str, ...], default:
     if raw not in choices:
         raise SettingsError(f"{key} must be one of {', '.join(choices)}, not {raw!r}")
     return raw
+
+
+def _networks(env: Mapping[str, str], key: str) -> tuple[str, ...]:
+    """Addresses and networks, separated by commas: each one checked, since a typo would trust nobody and "*"
+    (which uvicorn would take to mean everyone) would let any client choose the address it is counted under."""
+    found = []
+    for item in env.get(key, "").replace(",", " ").split():
+        try:
+            found.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise SettingsError(f"{key} must list IP addresses or networks, not {item!r}") from None
+    return tuple(found)
 
 
 def _path(env: Mapping[str, str], key: str, default: Path) -> Path:

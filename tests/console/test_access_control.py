@@ -4,6 +4,7 @@ route, and the matrix can fail: break the console on purpose and it says where."
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Iterator
 
 import pytest
@@ -87,7 +88,8 @@ def test_the_matrix_sees_a_missing_csrf_check(world: World, monkeypatch: pytest.
 
 def test_the_matrix_sees_a_code_that_can_be_used_twice(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store, "use_totp_step", lambda engine, officer_id, step: True)
-    assert _wrongly_allowed(run_row(world, Row("/concerns", "GET", only("officer")))) == {"totp-replayed"}
+    cells = run_row(world, Row("/concerns", "GET", only("officer")))
+    assert _wrongly_allowed(cells) == {"totp-replayed", "pending-replayed"}, "a used step also spends the note"
 
 
 def test_the_matrix_sees_sessions_that_never_end(world: World) -> None:
@@ -96,3 +98,18 @@ def test_the_matrix_sees_sessions_that_never_end(world: World) -> None:
     )
     cells = run_row(world, Row("/concerns", "GET", only("officer")))
     assert _wrongly_allowed(cells) == {"idle-expired", "max-age-expired"}
+
+
+def test_the_matrix_sees_sessions_planted_in_the_database(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(auth, "token_hash", lambda key, token: hashlib.sha256(token.encode()).hexdigest())
+    assert _wrongly_allowed(run_row(world, Row("/concerns", "GET", only("officer")))) == {"session-planted"}
+
+
+def test_the_matrix_sees_a_pending_cookie_that_can_be_used_twice(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    read_pending = auth.read_pending
+    monkeypatch.setattr(auth, "read_pending", lambda key, value, last_step=0, now=None: read_pending(key, value, 0))
+    pending_value = auth.pending_value
+    monkeypatch.setattr(
+        auth, "pending_value", lambda key, officer_id, now=None, last_step=0: pending_value(key, officer_id)
+    )
+    assert _wrongly_allowed(run_row(world, Row("/concerns", "GET", only("officer")))) == {"pending-replayed"}

@@ -1,4 +1,4 @@
-"""Signing in to the console: passwords, lockout, sessions, CSRF, the pending cookie and TOTP codes."""
+"""Signing in to the console: passwords, delays, sessions, CSRF, the pending cookie and TOTP codes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pyotp
 import pytest
 from nacl.public import PrivateKey
 from sqlalchemy import Engine
-from sqlalchemy.exc import DataError
 from starlette.requests import Request
 from starlette.testclient import TestClient
 
@@ -63,67 +62,87 @@ def test_a_password_needs_twelve_characters_and_is_hashed_with_salted_argon2id()
 
 def test_the_right_password_signs_in_and_a_wrong_one_counts_as_a_failure(engine: Engine) -> None:
     officer = add(engine)
-    assert auth.check_password(engine, "olive", PASSWORD, NOW) == officer
-    assert auth.check_password(engine, "olive", "not the password", NOW) is None
-    assert auth.check_password(engine, "olive", "", NOW) is None
+    assert auth.check_password(engine, "olive", PASSWORD, NOW) == (auth.Password.RIGHT, officer)
+    assert auth.check_password(engine, "olive", "not the password", NOW) == (auth.Password.WRONG, officer)
+    assert auth.check_password(engine, "olive", "", NOW)[0] is auth.Password.WRONG
     assert reread(engine, officer).failed_sign_ins == 2
 
 
-def test_max_failures_lock_the_account_until_the_lockout_has_passed(engine: Engine) -> None:
+def test_from_max_failures_on_the_addresses_that_got_it_wrong_wait_and_others_do_not(engine: Engine) -> None:
+    """Item 9: no lockout. The MAX_FAILURES-th wrong password delays the account for the addresses that got
+    it wrong: there even the right password is held, unchecked and uncounted, until the delay has passed;
+    from an address that did not, the right password signs in meanwhile."""
     officer = add(engine)
-    for _ in range(auth.MAX_FAILURES):
-        assert auth.check_password(engine, "olive", "not the password", NOW) is None
-    locked = reread(engine, officer)
-    assert (locked.failed_sign_ins, locked.locked_until) == (0, NOW + dt.timedelta(minutes=15))
-    almost = NOW + auth.LOCKOUT - dt.timedelta(seconds=1)
-    assert auth.check_password(engine, "olive", PASSWORD, almost) is None
-    assert auth.check_password(engine, "olive", "not the password", almost) is None
-    assert reread(engine, officer).failed_sign_ins == 0, "tries against a locked account are not counted"
-    assert auth.check_password(engine, "olive", PASSWORD, NOW + auth.LOCKOUT) == locked
+    for _ in range(auth.MAX_FAILURES - 1):
+        assert auth.check_password(engine, "olive", "not the password", NOW)[0] is auth.Password.WRONG
+    assert reread(engine, officer).locked_until is None, "no delay before MAX_FAILURES"
+    auth.check_password(engine, "olive", "not the password", NOW)
+    assert reread(engine, officer).locked_until == NOW + auth.FIRST_DELAY
+    almost = NOW + auth.FIRST_DELAY - dt.timedelta(seconds=1)
+    assert auth.check_password(engine, "olive", PASSWORD, almost) == (auth.Password.HELD, reread(engine, officer))
+    assert auth.check_password(engine, "olive", "not the password", almost)[0] is auth.Password.HELD
+    assert reread(engine, officer).failed_sign_ins == auth.MAX_FAILURES, "held attempts are not counted"
+    elsewhere = auth.check_password(engine, "olive", PASSWORD, almost, failed_here=lambda officer_id: False)
+    assert elsewhere[0] is auth.Password.RIGHT, "the officer at another address signs in meanwhile"
+    later = NOW + auth.FIRST_DELAY
+    assert auth.check_password(engine, "olive", "not the password", later)[0] is auth.Password.WRONG
+    assert reread(engine, officer).locked_until == later + 2 * auth.FIRST_DELAY, "each one more doubles it"
+    assert auth.check_password(engine, "olive", PASSWORD, later + 2 * auth.FIRST_DELAY)[0] is auth.Password.RIGHT
+
+
+def test_the_delay_starts_at_max_failures_doubles_and_stops_growing_at_the_longest() -> None:
+    delays = [auth.delay_after(failures) for failures in range(1, auth.MAX_FAILURES + 8)]
+    assert delays[: auth.MAX_FAILURES - 1] == [None] * (auth.MAX_FAILURES - 1)
+    assert delays[auth.MAX_FAILURES - 1 :] == [
+        dt.timedelta(seconds=seconds) for seconds in (30, 60, 120, 240, 480, 900, 900, 900)
+    ]
+    assert auth.delay_after(10**6) == auth.LONGEST_DELAY
 
 
 def test_an_unknown_or_deactivated_account_never_signs_in(engine: Engine) -> None:
     officer = add(engine)
     store.update_officer(engine, officer.id, active=False)
-    assert auth.check_password(engine, "olive", PASSWORD, NOW) is None
-    assert auth.check_password(engine, "nobody", PASSWORD, NOW) is None
-    assert auth.check_password(engine, "olive" * 100, PASSWORD, NOW) is None
+    assert auth.check_password(engine, "olive", PASSWORD, NOW) == (auth.Password.WRONG, None)
+    assert auth.check_password(engine, "nobody", PASSWORD, NOW) == (auth.Password.WRONG, None)
+    assert auth.check_password(engine, "olive" * 100, PASSWORD, NOW) == (auth.Password.WRONG, None)
     assert reread(engine, officer).failed_sign_ins == 0
 
 
-NUL_BUG = pytest.mark.xfail(
-    strict=True, raises=DataError, reason="bug: PostgreSQL refuses text with NUL: check_password raises, /sign-in 500s"
-)
-
-
-@pytest.mark.parametrize("database_url", ["sqlite", pytest.param("postgresql", marks=NUL_BUG)], indirect=True)
 def test_a_username_with_a_nul_character_is_simply_unknown(database_url: str) -> None:
+    """Item 13: PostgreSQL refuses text with NUL (it raised, and /sign-in gave a 500); SQLite took it."""
     engine = create_database_engine(database_url)
     try:
         migrate(engine)
         officer = add(engine)
-        assert auth.check_password(engine, "ol\x00ive", PASSWORD, NOW) is None
+        assert auth.check_password(engine, "ol\x00ive", PASSWORD, NOW) == (auth.Password.WRONG, None)
         assert reread(engine, officer).failed_sign_ins == 0
     finally:
         engine.dispose()
 
 
-def test_only_an_active_account_whose_lock_has_ended_is_usable(engine: Engine) -> None:
+def test_only_an_active_account_not_delayed_for_the_address_is_usable(engine: Engine) -> None:
     officer = add(engine)
+    delayed = dataclasses.replace(officer, locked_until=NOW + dt.timedelta(seconds=1))
     assert auth.usable(officer, NOW)
     assert not auth.usable(dataclasses.replace(officer, active=False), NOW)
-    assert not auth.usable(dataclasses.replace(officer, locked_until=NOW + dt.timedelta(seconds=1)), NOW)
+    assert not auth.usable(delayed, NOW)
+    assert auth.usable(delayed, NOW, failed_here=False), "only the addresses that got it wrong wait"
     assert auth.usable(dataclasses.replace(officer, locked_until=NOW), NOW)
 
 
-def test_a_session_stores_only_the_tokens_hash_and_clears_the_failures(engine: Engine) -> None:
-    officer = add(engine)
+def test_a_session_stores_only_the_tokens_keyed_hash_and_clears_the_failures(engine: Engine) -> None:
+    officer, key = add(engine), b"s" * 32
     store.update_officer(engine, officer.id, failed_sign_ins=3, locked_until=NOW - dt.timedelta(hours=1))
-    token = auth.start_session(engine, officer, NOW)
-    session = store.get_session(engine, hashlib.sha256(token.encode()).hexdigest())
+    token = auth.start_session(engine, key, officer, NOW)
+    session = store.get_session(engine, auth.token_hash(key, token))
     assert session is not None and (session.officer_id, session.created_at) == (officer.id, NOW)
     assert store.get_session(engine, token) is None and len(session.csrf_token) >= 40
+    assert store.get_session(engine, hashlib.sha256(token.encode()).hexdigest()) is None
     assert (reread(engine, officer).failed_sign_ins, reread(engine, officer).locked_until) == (0, None)
+
+
+def session_key(console: TestClient) -> bytes:
+    return console_of_app(console.app).keys.session_key  # type: ignore[arg-type]
 
 
 def request_with(console: TestClient, token: str) -> Request:
@@ -134,9 +153,9 @@ def request_with(console: TestClient, token: str) -> Request:
 def test_a_session_lasts_while_used_and_ends_when_idle_or_too_old(
     console: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = console_of_app(console.app).engine  # type: ignore[arg-type]
+    engine, key = console_of_app(console.app).engine, session_key(console)  # type: ignore[arg-type]
     officer = add(engine)
-    token = auth.start_session(engine, officer, NOW)
+    token = auth.start_session(engine, key, officer, NOW)
     idle, maximum = dt.timedelta(minutes=15), dt.timedelta(hours=1)
 
     def at(moment: dt.datetime) -> auth.SignedIn | None:
@@ -147,8 +166,8 @@ def test_a_session_lasts_while_used_and_ends_when_idle_or_too_old(
         signed_in = at(NOW + dt.timedelta(minutes=minutes))
         assert signed_in is not None and signed_in.officer.id == officer.id
     assert at(NOW + dt.timedelta(minutes=61)) is None, "past the maximum however recently used"
-    assert store.get_session(engine, hashlib.sha256(token.encode()).hexdigest()) is None
-    token = auth.start_session(engine, officer, NOW)
+    assert store.get_session(engine, auth.token_hash(key, token)) is None
+    token = auth.start_session(engine, key, officer, NOW)
     assert at(NOW + dt.timedelta(minutes=15, seconds=1)) is None, "idle for longer than allowed"
     assert at(NOW) is None, "an ended session does not come back"
 
@@ -156,7 +175,7 @@ def test_a_session_lasts_while_used_and_ends_when_idle_or_too_old(
 def test_no_session_for_a_missing_unknown_or_overlong_token_or_a_deactivated_officer(console: TestClient) -> None:
     engine = console_of_app(console.app).engine  # type: ignore[arg-type]
     officer = add(engine)
-    token = auth.start_session(engine, officer, auth.now_utc())
+    token = auth.start_session(engine, session_key(console), officer, auth.now_utc())
     windows = (dt.timedelta(minutes=15), dt.timedelta(hours=8))
     assert auth.current(request_with(console, token), *windows) is not None
     for other in ("", "unknown-token", token + "x" * 100):
@@ -180,6 +199,20 @@ def test_the_pending_note_names_the_officer_until_it_expires() -> None:
     assert auth.read_pending(key, value, now=1000.0 + auth.PENDING_SECONDS) == 42
     assert auth.read_pending(key, value, now=1001.0 + auth.PENDING_SECONDS) is None
     assert auth.read_pending(b"x" * 32, value, now=1000.0) is None, "signed by another console"
+
+
+def test_the_pending_note_is_spent_once_a_code_signs_the_officer_in() -> None:
+    """Item 5: the note is signed for the officer's last used code step; a code that signs in moves it on."""
+    key = b"k" * 32
+    value = auth.pending_value(key, 42, now=1000.0, last_step=60_000_000)
+    assert auth.read_pending(key, value, 60_000_000, now=1000.0) == 42
+    assert auth.read_pending(key, value, 60_000_001, now=1000.0) is None
+
+
+def test_the_officer_a_pending_note_names_is_read_only_when_the_database_can_hold_it() -> None:
+    assert auth.pending_officer_id(auth.pending_value(b"k" * 32, 42)) == 42
+    for value in ("", "0.1.x", "2147483648.1.x", "99999999999999999999.1.x", "42².1.x", "é.1.x", "\x00"):
+        assert auth.pending_officer_id(value) is None, value
 
 
 def test_a_changed_or_malformed_pending_note_is_refused() -> None:
@@ -237,3 +270,13 @@ def test_a_secret_no_key_opens_is_unreadable_and_a_retired_key_still_opens_it(en
     assert auth.check_code(engine, [current_key], officer, code(), at=AT) is auth.Code.UNREADABLE
     assert reread(engine, officer).last_totp_step == 0
     assert auth.check_code(engine, [current_key, KEY], officer, code(), at=AT) is auth.Code.RIGHT
+
+
+def test_a_session_row_planted_with_a_plain_hash_of_its_token_signs_nobody_in(console: TestClient) -> None:
+    """Item 2: the sessions table holds a keyed hash of the token; the key comes from the officers' private
+    key, which the public site never has, so write access to the database cannot plant a session."""
+    engine = console_of_app(console.app).engine  # type: ignore[arg-type]
+    officer, token = add(engine), "planted-token-" + "x" * 29
+    store.create_session(engine, hashlib.sha256(token.encode()).hexdigest(), officer.id, "csrf", auth.now_utc())
+    windows = (dt.timedelta(minutes=15), dt.timedelta(hours=8))
+    assert auth.current(request_with(console, token), *windows) is None

@@ -10,20 +10,24 @@ import time
 
 import pyotp
 import pytest
+from alembic import command
+from alembic.config import Config
 from nacl.public import PrivateKey
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from testing.console import PASSWORD, add, sign_in
+from testing.console import PASSWORD, add, csrf_of, sign_in
 from testing.forms import sent_reference, submit_concern
 from web import cli
-from web.console.app import create_console_app
-from web.console.auth import SESSION_COOKIE, hash_password
+from web.console import auth
+from web.console.app import SIGN_INS_PER_HOUR, create_console_app
+from web.console.auth import PENDING_COOKIE, SESSION_COOKIE, hash_password
 from web.console.state import console_of_app
-from web.sealing import seal_totp_secret, totp_key
+from web.sealing import ensure_development_keys, seal_totp_secret, totp_key
 from web.settings import Settings
-from web.shell.site import site_of_app
+from web.storage import create_database_engine
 from web.storage import officers as store
+from web.storage.migrate import MIGRATIONS
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -189,11 +193,40 @@ def test_an_officer_added_from_the_command_line_has_a_sealed_code_secret(
     assert _code_step(console, "olive", pyotp.TOTP(secret).now()) == 303
 
 
-def test_a_secret_stored_in_clear_before_sealing_is_sealed_when_the_console_starts(
-    app: Starlette, settings: Settings
+def test_a_code_secret_planted_in_clear_signs_nobody_in_and_is_never_sealed(
+    app: Starlette, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """Item 2: write access to the database (a public server's, a tampered backup) cannot plant an officer
+    whose code secret the console adopts: once the database is past the one-time sealing, a secret in
+    clear is refused, at sign-in and at every start."""
     secret = pyotp.random_base32()
-    store.add_officer(site_of_app(app).engine, "olive", hash_password(PASSWORD), secret, "officer")
+    for _ in range(2):
+        with TestClient(create_console_app(settings), base_url="https://console.test") as console:
+            engine = console_of_app(console.app).engine
+            if store.officer_by_username(engine, "mallory") is None:
+                store.add_officer(engine, "mallory", hash_password(PASSWORD), secret, "admin")
+            with caplog.at_level(logging.ERROR, logger="web.console"):
+                assert _code_step(console, "mallory", pyotp.TOTP(secret).now()) == 503
+            stored = store.officer_by_username(engine, "mallory")
+            assert stored is not None and stored.totp_secret == secret
+    assert "in clear" in caplog.text
+
+
+def test_secrets_in_clear_from_before_sealing_are_sealed_once_as_the_console_upgrades_the_database(
+    settings: Settings,
+) -> None:
+    """The one-time sealing (ADR 9): a database from before it, upgraded by the console, has its secrets
+    sealed as it passes migration 0006, and they work."""
+    ensure_development_keys(settings.concern_public_key_file, settings.console_private_key_file)
+    engine = create_database_engine(settings.database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0005")
+    secret = pyotp.random_base32()
+    store.add_officer(engine, "olive", hash_password(PASSWORD), secret, "officer")
+    engine.dispose()
     with TestClient(create_console_app(settings), base_url="https://console.test") as console:
         stored = store.officer_by_username(console_of_app(console.app).engine, "olive")
         assert stored is not None and stored.totp_secret.startswith("box:") and secret not in stored.totp_secret
@@ -216,3 +249,156 @@ def test_a_secret_sealed_with_another_key_signs_nobody_in_and_is_not_held_agains
     officer = store.officer_by_username(engine, "olive")
     assert officer is not None and officer.failed_sign_ins == 0 and officer.locked_until is None
     assert store.audit_entries(engine)[0].action == "code-unreadable"
+
+
+# Issue 15: the console under attack ---------------------------------------------------------------------
+
+
+def browser_at(console: TestClient, address: str) -> TestClient:
+    """Another browser on the same console, from another address."""
+    return TestClient(console.app, base_url="https://console.test", client=(address, 40000))
+
+
+def audit_text(console: TestClient) -> str:
+    entries = store.audit_entries(console_of_app(console.app).engine, 10_000)  # type: ignore[arg-type]
+    return "\n".join(f"{e.actor} {e.action} {e.reference or ''} {e.detail or ''}" for e in entries)
+
+
+def test_a_pending_cookie_signs_in_once_and_is_no_use_after_sign_out(console: TestClient) -> None:
+    """Item 5: the password step's cookie, kept and sent again with the next code after signing in and
+    out, goes back to the password step: it cannot make a second session without the password."""
+    secret, moment = add(console, "olive", "officer"), time.time()
+    console.post("/sign-in", data={"username": "olive", "password": PASSWORD}, follow_redirects=False)
+    pending = console.cookies[PENDING_COOKIE]
+    signed_in = console.post("/sign-in/code", data={"code": pyotp.TOTP(secret).at(moment)}, follow_redirects=False)
+    assert signed_in.status_code == 303 and SESSION_COOKIE in console.cookies
+    console.post("/sign-out", data={"csrf": csrf_of(console, "/concerns")})
+    console.cookies.clear()
+    replay = console.post(
+        "/sign-in/code",
+        data={"code": pyotp.TOTP(secret).at(moment + 30)},
+        headers={"cookie": f"{PENDING_COOKIE}={pending}"},
+        follow_redirects=False,
+    )
+    assert (replay.status_code, replay.headers.get("location")) == (303, "/sign-in")
+    assert SESSION_COOKIE not in replay.headers.get("set-cookie", "")
+
+
+def multipart(fields: dict[str, bytes], charset: str) -> tuple[bytes, dict[str, str]]:
+    boundary = "MARKERBOUNDARY"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode() + value + b"\r\n"
+        for name, value in fields.items()
+    ]
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return body, {"content-type": f"multipart/form-data; boundary={boundary}; charset={charset}"}
+
+
+@pytest.mark.parametrize("charset", ["undefined", "utf-7", "idna", "unicode_escape"])
+def test_a_multipart_sign_in_in_another_charset_is_a_clear_400_and_writes_nothing(
+    console: TestClient, charset: str
+) -> None:
+    """Item 7: the console reads its forms as the public site does (web/http/forms.py)."""
+    add(console, "olive", "officer")
+    body, headers = multipart({"username": b"ol+AAA-ive", "password": b"wrong password!"}, charset)
+    response = TestClient(console.app, base_url="https://console.test", raise_server_exceptions=False).post(
+        "/sign-in", content=body, headers=headers
+    )
+    assert response.status_code == 400 and "That request was not right" in response.text
+    assert "\x00" not in audit_text(console)
+
+
+def test_a_nul_in_a_username_is_a_400_and_never_reaches_the_audit_log(console: TestClient) -> None:
+    add(console, "olive", "officer")
+    response = console.post("/sign-in", data={"username": "ol\x00ive", "password": "wrong password!"})
+    assert response.status_code == 400
+    assert "\x00" not in audit_text(console)
+
+
+def test_nul_characters_and_numbers_out_of_range_are_a_400_on_each_database(
+    console_on_each_database: TestClient,
+) -> None:
+    """Item 13: on PostgreSQL these were 500s (text with NUL, an integer past 32 bits); SQLite gave 4xx."""
+    console = console_on_each_database
+    response = console.post("/sign-in", data={"username": "\x00", "password": "wrong password!"})
+    assert response.status_code == 400
+    sign_in(console, "olive", add(console, "olive", "officer"))
+    assert console.get("/concerns/%00").status_code == 400
+    assert console.get("/concerns?show=%00").status_code == 400
+    csrf = csrf_of(console, "/concerns")
+    assert console.post("/concerns/%00", data={"status": "closed", "csrf": csrf}).status_code == 400
+    admin = browser_at(console, "192.0.2.20")
+    sign_in(admin, "ada", add(console, "ada", "admin"))
+    csrf = csrf_of(admin, "/accounts")
+    for officer_id in ("2147483648", "99999999999999999999"):
+        assert admin.post(f"/accounts/{officer_id}", data={"csrf": csrf}).status_code == 400, officer_id
+
+
+def test_a_refusal_with_a_nul_in_the_path_is_kept_in_the_audit_log_on_each_database(
+    console_on_each_database: TestClient,
+) -> None:
+    """Item 13: the "denied" row for a comms user's try at /concerns/%00 is stored, not rolled back."""
+    console = console_on_each_database
+    sign_in(console, "cora", add(console, "cora", "comms"))
+    assert console.get("/concerns/%00").status_code == 403
+    denied = [entry for entry in store.audit_entries(console_of_app(console.app).engine) if entry.action == "denied"]
+    assert [(entry.actor, "\x00" in (entry.detail or "")) for entry in denied] == [("cora", False)]
+
+
+def test_wrong_passwords_from_one_address_slow_it_down_but_the_officer_elsewhere_still_signs_in(
+    console: TestClient,
+) -> None:
+    """Item 9: no lockout. MAX_FAILURES wrong passwords from an attacker's address delay that address (even
+    with the right password), and the officer at her own desk signs in meanwhile."""
+    secret = add(console, "olive", "officer")
+    attacker = browser_at(console, "203.0.113.9")
+    for _ in range(auth.MAX_FAILURES):
+        assert attacker.post("/sign-in", data={"username": "olive", "password": "wrong password!"}).status_code == 401
+    held_up = attacker.post("/sign-in", data={"username": "olive", "password": PASSWORD}, follow_redirects=False)
+    assert held_up.status_code == 401, "the attacker's address is delayed, whatever it sends"
+    sign_in(console, "olive", secret)
+    assert console.get("/concerns").status_code == 200
+
+
+def test_throttled_sign_ins_are_counted_per_window_and_write_no_username(console: TestClient) -> None:
+    """Item 3: past the per-address limit a sign-in writes no row of its own, and nothing an attacker
+    typed reaches the audit log; the admins see how many were refused, per window."""
+    attacker = browser_at(console, "203.0.113.9")
+    answers = [
+        attacker.post("/sign-in", data={"username": f"MARKER-GUESS-{n}", "password": "x" * 12}).status_code
+        for n in range(SIGN_INS_PER_HOUR + 30)
+    ]
+    assert answers.count(429) == 30
+    assert "MARKER-GUESS" not in audit_text(console)
+    admin = browser_at(console, "192.0.2.20")
+    sign_in(admin, "ada", add(console, "ada", "admin"))
+    page = admin.get("/accounts?show=sign-ins")
+    assert page.status_code == 200 and page.context["throttled_now"] == 30
+    assert "30 sign-ins refused" in page.text
+
+
+def test_the_audit_view_pages_and_keeps_sign_in_attempts_apart_from_what_officers_did(
+    client: TestClient, console: TestClient
+) -> None:
+    """Item 3: a flood of failed sign-ins does not push what officers did off the admin's page."""
+    reference = sent_reference(submit_concern(client, "MARKER-AUDIT"))
+    sign_in(console, "olive", add(console, "olive", "officer"))
+    console.get(f"/concerns/{reference}")
+    for number in range(3):
+        attacker = browser_at(console, f"203.0.113.{number + 1}")
+        for _ in range(SIGN_INS_PER_HOUR):
+            attacker.post("/sign-in", data={"username": "nobody-here", "password": "x" * 12})
+    admin = browser_at(console, "192.0.2.20")
+    sign_in(admin, "ada", add(console, "ada", "admin"))
+    actions = admin.get("/accounts").context["audit"]
+    assert ("olive", "opened") in [(entry.actor, entry.action) for entry in actions.entries]
+    assert not [entry for entry in actions.entries if entry.action.startswith(("sign-in-", "code-"))]
+    sign_ins = admin.get("/accounts?show=sign-ins").context["audit"]
+    assert len(sign_ins.entries) == 50 and sign_ins.next_page == 2
+    rest = admin.get("/accounts?show=sign-ins&page=2").context["audit"]
+    assert len(rest.entries) == 3 * SIGN_INS_PER_HOUR - 50 and rest.next_page is None
+    assert {entry.actor for entry in [*sign_ins.entries, *rest.entries]} == {"(unknown)"}
+    mine = admin.get("/accounts?actor=olive").context["audit"]
+    assert [entry.action for entry in mine.entries] == ["opened", "signed-in"]
+    for wrong in ("page=0", "page=x", "page=99999999999", "show=other", "actor=%00"):
+        assert admin.get(f"/accounts?{wrong}").status_code == 400, wrong

@@ -232,3 +232,13 @@ def test_the_limit_caps_the_hits(tmp_path: Path) -> None:
     index = index_of(tmp_path, pages)
     assert len(index.search("en", "same", limit=2)) == 2
     assert index.search("en", "same", limit=0) == []
+
+
+@pytest.mark.parametrize("query", ["⒜" * 98, "﷽" * 100, "radicalisation " * 6 + "r" * 10, " ".join(["abc"] * 40)])
+def test_a_query_that_grows_when_folded_stays_bounded(tmp_path: Path, query: str) -> None:
+    """Issue 15 item 11: "⒜" folds to "(a)", "﷽" to 18 letters; whatever a query becomes once folded, at most
+    MAX_TERMS distinct words count, each once."""
+    index = index_of(tmp_path, {("en", "a"): ("Radicalisation", "## A\n\nText.\n"), **FILLER})
+    words = index.query("en", query[:MAX_QUERY_LENGTH]).words
+    assert len(words) <= MAX_TERMS  # no synonyms here: only the typed words
+    index.search("en", query[:MAX_QUERY_LENGTH])  # answers; no database is involved

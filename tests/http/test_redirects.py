@@ -7,12 +7,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from web.app import create_app
 from web.content import load_library
 from web.http.redirects import (
     RedirectsFileError,
+    TrailingSlashRedirects,
     load_redirects,
     normalise,
 )
@@ -94,7 +100,7 @@ def test_the_notice_is_shown_once_because_nothing_on_the_page_carries_the_parame
     assert NOTICE in landed.text
     assert "from=ltai" not in landed.text
     links = re.findall(r'(?:href|action)="([^"]*)"', landed.text)
-    assert '<link rel="canonical" href="/en/signs-to-spot">' in landed.text
+    assert re.search(r'<link rel="canonical" href="https?://[^"/]+/en/signs-to-spot">', landed.text)
     assert links and not any("from=" in link for link in links)
     again = client.get("/en/signs-to-spot")
     assert NOTICE not in again.text
@@ -128,3 +134,85 @@ def test_a_badly_written_redirects_file_is_refused(tmp_path: Path, body: str) ->
     path.write_text(body, encoding="utf-8")
     with pytest.raises(RedirectsFileError):
         load_redirects(path)
+
+
+# An address with a slash too many or too few: a relative 301 for a reader, never the Host header in the
+# Location, and never a 307 that has a browser post a form to another host (issue 15, item 6).
+
+EVIL = {"host": "evil.example"}
+
+
+@pytest.mark.parametrize(
+    ("asked", "location"),
+    [
+        ("/en/signs-to-spot/", "/en/signs-to-spot"),
+        ("/en/signs-to-spot//?q=a%20b", "/en/signs-to-spot?q=a%20b"),
+        ("/en/share-a-concern/", "/en/share-a-concern"),
+        ("/en/search/?q=radical", "/en/search?q=radical"),
+        ("/%5Cevil.example/x/", "/%5Cevil.example/x"),  # "/\" would be "//" to a browser: it stays encoded
+    ],
+)
+def test_a_trailing_slash_redirects_relatively_whatever_the_host(client: TestClient, asked: str, location: str) -> None:
+    for method in ("GET", "HEAD"):
+        response = client.request(method, asked, headers=EVIL, follow_redirects=False)
+        assert (response.status_code, response.headers["location"]) == (301, location)
+        assert "content-security-policy" in response.headers
+
+
+@pytest.mark.parametrize("asked", ["/en/share-a-concern/", "/en/share-a-concern/callback/", "/en/feedback/"])
+def test_a_form_posted_to_an_address_with_a_slash_too_many_is_not_redirected(client: TestClient, asked: str) -> None:
+    response = client.post(asked, headers=EVIL, data={"step": "who"}, follow_redirects=False)
+    assert response.status_code == 404 and "location" not in response.headers
+
+
+def test_the_address_without_a_slash_still_finds_its_page(client: TestClient) -> None:
+    assert client.get("/en", headers=EVIL, follow_redirects=False).headers["location"] == "/en/"
+    assert client.get("/en/signs-to-spot", headers=EVIL).status_code == 200
+    assert client.get("/en/", headers=EVIL).status_code == 200
+    assert client.get("/en/signs-to-spot/", headers=EVIL).url.path == "/en/signs-to-spot"
+
+
+@pytest.mark.parametrize(("method", "asked"), [("GET", "/concerns/"), ("GET", "/dashboard/"), ("POST", "/sign-in/")])
+def test_the_console_never_redirects_to_the_host_it_was_asked_for(console: TestClient, method: str, asked: str) -> None:
+    response = console.request(method, asked, headers=EVIL, follow_redirects=False)
+    if method == "GET":
+        assert (response.status_code, response.headers["location"]) == (301, asked.rstrip("/"))
+    else:
+        assert response.status_code == 404 and "location" not in response.headers
+
+
+def slash_app() -> Starlette:
+    async def page(request: Request) -> PlainTextResponse:
+        return PlainTextResponse(request.url.path)
+
+    routes = [Route("/a", page), Route("/b/", page), Route("/{name}/c", page, methods=["GET", "POST"])]
+    app = Starlette(routes=routes, middleware=[Middleware(TrailingSlashRedirects, routes=routes)])
+    app.router.redirect_slashes = False
+    return app
+
+
+@pytest.mark.parametrize(
+    ("asked", "status", "location"),
+    [
+        ("/a", 200, None),
+        ("/a/", 301, "/a"),
+        ("/a///", 301, "/a"),
+        ("/b", 301, "/b/"),
+        ("/b/", 200, None),
+        ("/x/c/?y=1", 301, "/x/c?y=1"),
+        ("/", 404, None),
+        ("//", 404, None),
+        ("/nowhere/", 404, None),
+    ],
+)
+def test_trailing_slash_redirects_go_to_the_route_that_exists(asked: str, status: int, location: str | None) -> None:
+    response = TestClient(slash_app()).get(asked, headers=EVIL, follow_redirects=False)
+    assert (response.status_code, response.headers.get("location")) == (status, location)
+
+
+def test_a_relative_location_never_starts_with_two_slashes() -> None:
+    """`//evil.example/x` is another site to a browser: the Location keeps one slash."""
+    routes = [Route("/{rest:path}.txt", PlainTextResponse)]
+    redirects = TrailingSlashRedirects(PlainTextResponse(""), routes=routes)
+    scope = {"type": "http", "method": "GET", "path": "//evil.example/a.txt/", "query_string": b"", "headers": []}
+    assert redirects.location(scope) == "/evil.example/a.txt"

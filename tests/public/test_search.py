@@ -44,6 +44,20 @@ def test_the_app_builds_the_search_index_at_start_up(app: Starlette) -> None:
     assert paths["search"] == "/{lang:str}/search"
 
 
+class NoDatabase:
+    """Stands in for the engine: any use of it fails the test."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"search used the database ({name})")
+
+
+def test_search_never_asks_the_database(client: TestClient) -> None:
+    """Issue 15 item 11: a search cannot tie up a database connection, however hostile the query."""
+    change_site(client.app, engine=NoDatabase())
+    for query in ("⒜" * 98, "far right", "radic"):
+        assert client.get("/en/search", params={"q": query}).status_code == 200
+
+
 def test_the_boxes_a_page_shows_are_searched_with_it(app: Starlette) -> None:
     """ "What is urgent" is in a template, not in the Markdown of the pages that show it."""
     for page in ("get-help", "signs-to-spot"):

@@ -88,23 +88,35 @@ def test_all_officers_are_listed_by_username_and_can_be_changed(engine: Engine) 
     ]
 
 
-def test_failed_sign_ins_are_counted_and_the_limit_locks_and_starts_the_count_again(engine: Engine) -> None:
+def minutes_from_three(failures: int) -> dt.timedelta | None:
+    """A delay of as many minutes as there have been failures, from the third."""
+    return dt.timedelta(minutes=failures) if failures >= 3 else None
+
+
+def test_failed_sign_ins_are_counted_and_from_the_limit_each_delays_the_account_longer(engine: Engine) -> None:
     officer_id = add(engine)
-    later = NOW + dt.timedelta(minutes=15)
-    for expected in (1, 2):
-        store.count_failed_sign_in(engine, officer_id, 3, later)
+    for expected, delayed_until in (
+        (1, None),
+        (2, None),
+        (3, NOW + dt.timedelta(minutes=3)),
+        (4, NOW + dt.timedelta(minutes=4)),
+    ):
+        assert store.count_failed_sign_in(engine, officer_id, NOW, minutes_from_three) == expected
         officer = store.officer_by_id(engine, officer_id)
-        assert officer is not None and (officer.failed_sign_ins, officer.locked_until) == (expected, None)
-    store.count_failed_sign_in(engine, officer_id, 3, later)
-    officer = store.officer_by_id(engine, officer_id)
-    assert officer is not None and (officer.failed_sign_ins, officer.locked_until) == (0, later)
+        assert officer is not None and (officer.failed_sign_ins, officer.locked_until) == (expected, delayed_until)
 
 
 def test_failures_in_parallel_are_each_counted(engine: Engine, database_url: str) -> None:
     officer_id = add(engine)
-    at_once(database_url, 6, lambda target: store.count_failed_sign_in(target, officer_id, 5, NOW))
+    counts: list[int] = []
+    at_once(
+        database_url,
+        6,
+        lambda target: counts.append(store.count_failed_sign_in(target, officer_id, NOW, minutes_from_three)),
+    )
     officer = store.officer_by_id(engine, officer_id)
-    assert officer is not None and (officer.failed_sign_ins, officer.locked_until) == (1, NOW)
+    assert sorted(counts) == [1, 2, 3, 4, 5, 6]  # each saw its own count: none read the same one
+    assert officer is not None and (officer.failed_sign_ins, officer.locked_until) == (6, NOW + dt.timedelta(minutes=6))
 
 
 def test_one_code_step_sent_four_times_at_once_is_used_only_once(engine: Engine, database_url: str) -> None:

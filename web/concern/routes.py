@@ -5,12 +5,20 @@ so far as hidden fields, so nothing is lost when a page is re-shown with an erro
 sealed for the officers and committed before the confirmation page is shown. "Send" answers with the
 confirmation page itself, not a redirect, so the reference number is never in an address the browser keeps
 in its History (ADR 4).
+
+Every database call runs in a worker thread, never on the event loop: a call that waits for a lock then
+delays only its own request, not every reader's page. When the database cannot take a concern in time (a
+lock held past its wait), the sender gets their page back with the answers and a message to try again or
+call, as a 503; the form's idempotency key makes the retry store it once (issue 15).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -24,14 +32,18 @@ from web.sealing import seal
 from web.shell.forms import EXPIRED, TOO_MANY
 from web.shell.pages import render
 from web.shell.site import language_of, site_of
-from web.storage.concerns import reference_for_key, store_concern
+from web.storage.concerns import DatabaseBusy, reference_for_key, store_concern
+
+log = logging.getLogger("web.concern")
 
 NO_STORE = {"Cache-Control": "no-store", "Vary": "Cookie"}
 HONEYPOT = "leave_blank"
+TRY_AGAIN_SECONDS = 60  # what the busy page asks for ("try again in a minute"), as Retry-After
 
 
 def _page(request: Request, template: str, lang: str, *, status_code: int = 200, **context: Any) -> Response:
-    return render(request, template, lang, status_code=status_code, headers=NO_STORE, **context)
+    headers = {**NO_STORE, "Retry-After": str(TRY_AGAIN_SECONDS)} if status_code == 503 else NO_STORE
+    return render(request, template, lang, status_code=status_code, headers=headers, **context)
 
 
 async def concern_start(request: Request) -> Response:
@@ -78,6 +90,7 @@ def _check(
     token: str,
     *,
     problem: str | None = None,
+    busy: bool = False,
     status_code: int = 200,
 ) -> Response:
     return _page(
@@ -89,6 +102,7 @@ def _check(
         token=token,
         fields=questions.FORM_FIELDS,
         problem=problem,
+        busy=busy,
         status_code=status_code,
     )
 
@@ -145,11 +159,26 @@ async def concern_answer(request: Request) -> Response:
 async def _store_and_confirm(
     request: Request, lang: str, form: FormData, answers: questions.Answers, token: str, fresh: bool, *, route: str
 ) -> Response:
+    try:
+        return await _store_once(request, lang, form, answers, token, fresh, route=route)
+    except DatabaseBusy as error:
+        log.warning("a concern (%s) was not stored: no answer from the database in time (%s)", route, error)
+        return _show_again(route)(request, lang, answers, token, busy=True, status_code=503)
+
+
+def _show_again(route: str) -> Callable[..., Response]:
+    """The page the answers were sent from: check your answers, or the call-back request."""
+    return _check if route == "form" else _callback_page
+
+
+async def _store_once(
+    request: Request, lang: str, form: FormData, answers: questions.Answers, token: str, fresh: bool, *, route: str
+) -> Response:
     site = site_of(request)
-    show_again = _check if route == "form" else _callback_page
+    show_again = _show_again(route)
     read, _ = site.form_tokens.read(token)
     assert read is not None
-    already = reference_for_key(site.engine, read.nonce)
+    already = await run_in_threadpool(reference_for_key, site.engine, read.nonce)
     if already is not None:  # a double click, a retry or a resubmit after going back
         return _sent(request, lang, already)
     if form.get(HONEYPOT):
@@ -160,7 +189,8 @@ async def _store_and_confirm(
         return show_again(request, lang, answers, token, problem=TOO_MANY, status_code=429)
     now = utc_now()
     payload = questions.sealed_payload(route, answers, lang, now.isoformat(timespec="seconds"))
-    reference = store_concern(
+    reference = await run_in_threadpool(
+        store_concern,
         site.engine,
         idempotency_key=read.nonce,
         route=route,
@@ -187,6 +217,7 @@ def _callback_page(
     *,
     problem: str | None = None,
     errors: dict[str, str] | None = None,
+    busy: bool = False,
     status_code: int = 200,
 ) -> Response:
     return _page(
@@ -198,6 +229,7 @@ def _callback_page(
         token=token,
         errors=errors or {},
         problem=problem,
+        busy=busy,
         status_code=status_code,
     )
 

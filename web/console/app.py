@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -17,13 +19,15 @@ from web.http.access_log import AccessLogMiddleware
 from web.http.body_limit import BodyLimitMiddleware
 from web.http.cache import HttpCacheMiddleware
 from web.http.limits import SubmissionLimiter
+from web.http.redirects import TrailingSlashRedirects
 from web.http.security_headers import SecurityHeadersMiddleware
 from web.sealing import KeyFileError
 from web.settings import Settings
 from web.shell.assets import Assets
 from web.shell.errors import ErrorPageMiddleware
 from web.shell.templating import create_templates
-from web.storage import create_database_engine, disposing
+from web.storage import create_database_engine, disposing, officers
+from web.storage.database import Lifespan
 from web.storage.migrate import migrate
 
 SIGN_INS_PER_HOUR = 20
@@ -54,16 +58,31 @@ def build_console(settings: Settings) -> Console:
     keys = ConsoleKeys.load(settings.console_private_key_file)
     assets = Assets(settings.static_dist_dir)
     engine = create_database_engine(settings.database_url)
+    sealing_once = officers.code_secrets_may_be_in_clear(engine)  # migration 0006 ends it
     migrate(engine)
-    auth.seal_plain_totp_secrets(engine, keys.totp_key)
+    if sealing_once:
+        auth.seal_plain_totp_secrets(engine, keys.totp_key)
     return Console(
         settings=settings,
         assets=assets,
         templates=create_templates(settings, assets, facts_of(settings.content_dir)),
         engine=engine,
-        sign_in_limiter=SubmissionLimiter(SIGN_INS_PER_HOUR),
+        sign_in_limiter=SubmissionLimiter(SIGN_INS_PER_HOUR, name="sign-in", engine=engine, secret=keys.totp_key),
         keys=keys,
     )
+
+
+def lifespan_of(console: Console) -> Lifespan:
+    """As the console stops: the sign-ins refused in the window still open go to the audit log, then the
+    database's connections close."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with disposing(console.engine)(app):
+            yield
+            views.write_refusals(console, everything=True)
+
+    return lifespan
 
 
 def create_console_app(settings: Settings | None = None) -> Starlette:
@@ -94,13 +113,15 @@ def create_console_app(settings: Settings | None = None) -> Starlette:
         Middleware(ErrorPageMiddleware, debug=settings.debug, handler=views.console_error),
         Middleware(HttpCacheMiddleware),
         Middleware(KeyReloadMiddleware, private_file=settings.console_private_key_file),
+        Middleware(TrailingSlashRedirects, routes=routes),
     ]
     app = Starlette(
         debug=settings.debug,
-        lifespan=disposing(console.engine),
+        lifespan=lifespan_of(console),
         routes=routes,
         middleware=middleware,
         exception_handlers={code: views.console_error for code in (400, 403, 404, 405, 413)},
     )
+    app.router.redirect_slashes = False  # TrailingSlashRedirects does it, without the Host header
     app.state.console = console
     return app

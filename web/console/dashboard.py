@@ -304,7 +304,8 @@ async def dashboard(request: Request) -> Response:
     figures, concerns = await _figures(request, rng)
     board = summarise(rng, figures, concerns, load_forces(state.settings.content_dir / "forces.yaml"))
     board.comments = await run_in_threadpool(latest_comments, state.engine, rng.first, rng.last)
-    audit.record(state.engine, request.state.signed_in.officer.username, "dashboard", detail=f"{rng.first}..{rng.last}")
+    actor = request.state.signed_in.officer.username
+    await run_in_threadpool(audit.record, state.engine, actor, "dashboard", detail=f"{rng.first}..{rng.last}")
     return _form_page(request, rng, {}, board)
 
 
@@ -314,12 +315,9 @@ async def figures_csv(request: Request) -> Response:
     if errors:
         return _form_page(request, rng, errors, None)
     figures, concerns = await _figures(request, rng)
-    audit.record(
-        console_of(request).engine,
-        request.state.signed_in.officer.username,
-        "figures-csv",
-        detail=f"{rng.first}..{rng.last}",
-    )
+    actor = request.state.signed_in.officer.username
+    engine = console_of(request).engine
+    await run_in_threadpool(audit.record, engine, actor, "figures-csv", detail=f"{rng.first}..{rng.last}")
     filename = f"act-early-figures-{rng.first}-to-{rng.last}.csv"
     return Response(
         csv_rows(figures, concerns),

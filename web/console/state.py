@@ -1,12 +1,12 @@
 """What the console is made of, built once by `create_console_app`: settings, templates, the database, the
-sign-in limit and the officers' keys (loaded again when the key file changes). Views reach it with
+sign-in limit and delays, and the officers' keys (loaded again when the key file changes). Views reach it with
 `console_of(request)`, typed, instead of `app.state`."""
 
 from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nacl.public import PrivateKey, PublicKey
@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from starlette.requests import HTTPConnection
 from starlette.templating import Jinja2Templates
 
+from web.console.throttling import FailedAddresses, RefusedSignIns, Turns
 from web.http.limits import SubmissionLimiter
 from web.sealing import load_private_keys, totp_key
 from web.settings import Settings
@@ -36,6 +37,7 @@ class ConsoleKeys:
     private_keys: tuple[PrivateKey, ...]
     public_key: PublicKey  # seals officers' notes
     pending_key: bytes  # signs the pending sign-in cookie between the password and the code
+    session_key: bytes  # keys the hash of each session's token: the public site cannot make one (auth.py)
     totp_keys: tuple[bytes, ...]  # open code secrets; the first seals new ones
     version: FileVersion  # of the key file they were read from
 
@@ -52,6 +54,7 @@ class ConsoleKeys:
             private_keys=private_keys,
             public_key=current.public_key,
             pending_key=hashlib.sha256(b"console-pending:" + bytes(current)).digest(),
+            session_key=hashlib.sha256(b"console-session:" + bytes(current)).digest(),
             totp_keys=tuple(totp_key(key) for key in private_keys),
             version=version,
         )
@@ -65,6 +68,9 @@ class Console:
     engine: Engine
     sign_in_limiter: SubmissionLimiter
     keys: ConsoleKeys  # replaced, whole, when the key file changes (web/console/app.py)
+    failed_addresses: FailedAddresses = field(default_factory=FailedAddresses)  # web/console/throttling.py
+    turns: Turns = field(default_factory=Turns)
+    refused_sign_ins: RefusedSignIns = field(default_factory=RefusedSignIns)
 
 
 def console_of(connection: HTTPConnection) -> Console:

@@ -1,11 +1,18 @@
-"""The console's pages. Every view and change of a concern is written to the audit log."""
+"""The console's pages. Every view and change of a concern is written to the audit log.
+
+Each view reads and checks what the request brings on the event loop, then does its database work (and the
+sealing and opening that goes with it) in a worker thread (web/console/pages.py says why).
+"""
 
 from __future__ import annotations
 
 import logging
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from nacl.exceptions import CryptoError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -13,8 +20,9 @@ from starlette.responses import RedirectResponse, Response
 from web.clock import utc_today
 from web.concern.questions import ALL_FIELDS, STEPS
 from web.console import auth
-from web.console.pages import NO_STORE, refuse_other_sites, render, requires, settings_windows
-from web.console.state import console_of
+from web.console.pages import NO_STORE, form_of, one_line, refuse_other_sites, render, requires, settings_windows
+from web.console.state import Console, console_of
+from web.http.limits import client_of
 from web.sealing import seal, unseal
 from web.storage import concerns as concern_store
 from web.storage import officers as store
@@ -24,10 +32,15 @@ UNOPENABLE = "This concern cannot be opened with the console's keys. Tell an adm
 UNREADABLE = (
     "Codes cannot be checked for your account at the moment. Tell an administrator: the console's keys do not open it."
 )
+NOT_RIGHT = "The username or password is not right, or there have been too many tries: wait a minute and try again."
+UNKNOWN = "(unknown)"  # the audit log's actor for a sign-in to no account: never what the sender typed
+REFERENCE = re.compile(r"[A-Z0-9]{4}-[A-Z0-9]{4}")
+AUDIT_VIEWS = {"actions": False, "sign-ins": True}  # ?show=…: what was written before anyone signed in?
+LAST_PAGE = 10_000
 
 
 async def home(request: Request) -> Response:
-    signed_in = auth.current(request, *settings_windows(request))
+    signed_in = await run_in_threadpool(auth.current, request, *settings_windows(request))
     if signed_in is None:
         return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
     start = {"officer": "/concerns", "comms": "/dashboard", "admin": "/accounts"}[signed_in.officer.role]
@@ -39,27 +52,31 @@ async def sign_in_form(request: Request) -> Response:
 
 
 async def sign_in(request: Request) -> Response:
+    """The password step. Past the per-address limit, or from an address the account's delay holds up, the
+    attempt is refused unchecked and only counted; a wrong password is written to the audit log under the
+    account's name, or as UNKNOWN, never under what was typed."""
     state = console_of(request)
     refuse_other_sites(request)
-    form = await request.form(max_files=0, max_fields=10)
-    username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))[:256]
+    form = await form_of(request, max_fields=10)
+    username, password = one_line(str(form.get("username", ""))[:64]), str(form.get("password", ""))[:256]
     if not await state.sign_in_limiter.check(request):
-        store.record(state.engine, username or "-", "sign-in-throttled")
+        await refused(state)
         return render(request, "console/sign_in.html", error="Too many attempts. Wait and try again.", status_code=429)
-    officer = auth.check_password(state.engine, username, password, auth.now_utc())
-    if officer is None:
-        store.record(state.engine, username or "-", "sign-in-failed")
-        return render(
-            request,
-            "console/sign_in.html",
-            error="The username or password is not right, or the account is locked.",
-            username=username,
-            status_code=401,
-        )
+    address = client_of(request)
+    checked, officer = await _check_password(state, username, password, address)
+    if checked is auth.Password.HELD:
+        await refused(state)
+    elif checked is auth.Password.WRONG:
+        if officer is not None:
+            state.failed_addresses.add(officer.id, address)
+        actor = officer.username if officer is not None else UNKNOWN
+        await run_in_threadpool(store.record, state.engine, actor, "sign-in-failed")
+    if checked is not auth.Password.RIGHT or officer is None:
+        return render(request, "console/sign_in.html", error=NOT_RIGHT, username=username, status_code=401)
     response = RedirectResponse("/sign-in/code", status_code=303, headers=NO_STORE)
     response.set_cookie(
         auth.PENDING_COOKIE,
-        auth.pending_value(state.keys.pending_key, officer.id),
+        auth.pending_value(state.keys.pending_key, officer.id, last_step=officer.last_totp_step),
         max_age=auth.PENDING_SECONDS,
         secure=True,
         httponly=True,
@@ -68,75 +85,171 @@ async def sign_in(request: Request) -> Response:
     return response
 
 
-def _pending_officer(request: Request) -> store.Officer | None:
-    """The officer whose password was right, while the account is still usable: a lock (five wrong
-    codes) or a deactivation since the password step ends the code step too."""
-    officer_id = auth.read_pending(console_of(request).keys.pending_key, request.cookies.get(auth.PENDING_COOKIE, ""))
-    officer = store.officer_by_id(console_of(request).engine, officer_id) if officer_id is not None else None
-    return officer if officer is not None and auth.usable(officer, auth.now_utc()) else None
+async def _check_password(
+    state: Console, username: str, password: str, address: str
+) -> tuple[auth.Password, store.Officer | None]:
+    """auth.check_password in a worker thread, one attempt at a time for an account that exists."""
+    known = await run_in_threadpool(store.officer_by_username, state.engine, username)
+
+    def check() -> tuple[auth.Password, store.Officer | None]:
+        return auth.check_password(
+            state.engine,
+            username,
+            password,
+            auth.now_utc(),
+            failed_here=lambda officer_id: state.failed_addresses.failed(officer_id, address),
+        )
+
+    if known is None:
+        return await run_in_threadpool(check)
+    async with state.turns.of(known.id):
+        return await run_in_threadpool(check)
+
+
+async def refused(state: Console) -> None:
+    """Count a sign-in refused unchecked; write the counts of the windows that are over to the audit log."""
+    state.refused_sign_ins.count()
+    await run_in_threadpool(write_refusals, state)
+
+
+def write_refusals(state: Console, *, everything: bool = False) -> None:
+    """One audit row for each window of refused sign-ins that is over (or, as the console stops, for all)."""
+    minutes = state.refused_sign_ins.window // 60
+    for end, count in state.refused_sign_ins.take_closed(everything=everything):
+        detail = f"{count} sign-ins refused unchecked in the {minutes} minutes to {end:%H:%M} UTC"
+        store.record(state.engine, "-", "sign-in-throttled", detail=detail, now=end)
+
+
+def _pending_officer(state: Console, cookie: str, address: str) -> tuple[store.Officer | None, bool]:
+    """The officer whose password was right, while the pending note is unspent and the account usable from
+    here (a code that signed the officer in since, or a deactivation, ends it); and whether it is this
+    address's delay that stops it."""
+    officer_id = auth.pending_officer_id(cookie)
+    officer = store.officer_by_id(state.engine, officer_id) if officer_id is not None else None
+    if officer is None or not officer.active:
+        return None, False
+    if auth.read_pending(state.keys.pending_key, cookie, officer.last_totp_step) is None:
+        return None, False
+    if auth.delayed(officer, auth.now_utc(), state.failed_addresses.failed(officer.id, address)):
+        return None, True
+    return officer, False
 
 
 async def code_form(request: Request) -> Response:
-    if _pending_officer(request) is None:
+    state, cookie = console_of(request), request.cookies.get(auth.PENDING_COOKIE, "")
+    officer, _ = await run_in_threadpool(_pending_officer, state, cookie, client_of(request))
+    if officer is None:
         return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
     return render(request, "console/code.html", error=None)
 
 
-async def code_verify(request: Request) -> Response:
-    """The second step. The form is read before the officer, so no other request can run between
-    the lock check, the code check and counting a failure (guesses held open would all see an
-    unlocked account). The session the browser had before, if any, ends: a new one replaces it."""
-    state = console_of(request)
-    refuse_other_sites(request)
-    form = await request.form(max_files=0, max_fields=10)
-    officer = _pending_officer(request)
+@dataclass(frozen=True)
+class CodeStep:
+    outcome: str  # "again" (back to the password), "held", "unreadable", "wrong" or "right"
+    token: str = ""  # the new session's, when right
+
+
+def _code_step(request: Request, state: Console, code: str, address: str) -> CodeStep:
+    """The second step's database work, in a worker thread while the account's turn is held (views.code_verify)."""
+    officer, held = _pending_officer(state, request.cookies.get(auth.PENDING_COOKIE, ""), address)
     if officer is None:
-        return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
-    checked = auth.check_code(state.engine, state.keys.totp_keys, officer, str(form.get("code", ""))[:20])
+        return CodeStep("held" if held else "again")
+    checked = auth.check_code(state.engine, state.keys.totp_keys, officer, code)
     if checked is auth.Code.UNREADABLE:  # the console's keys, not the officer: not counted as a failure
         store.record(state.engine, officer.username, "code-unreadable")
-        return render(request, "console/code.html", error=UNREADABLE, status_code=503)
+        return CodeStep("unreadable")
     if checked is not auth.Code.RIGHT:
         replayed = checked is auth.Code.REPLAYED  # seen, or intercepted: the admins' audit log shows it
         if replayed:
             log.warning("console: a sign-in code already used was entered again (audit log: code-replayed)")
         store.record(state.engine, officer.username, "code-replayed" if replayed else "code-failed")
         auth.record_failure(state.engine, officer, auth.now_utc())
+        state.failed_addresses.add(officer.id, address)
+        return CodeStep("wrong")
+    auth.end(request)
+    token = auth.start_session(state.engine, state.keys.session_key, officer, auth.now_utc())
+    state.failed_addresses.forget(officer.id, address)
+    store.record(state.engine, officer.username, "signed-in")
+    return CodeStep("right", token)
+
+
+async def code_verify(request: Request) -> Response:
+    """The second step. The form is read first, then one attempt at a time for the account checks the note,
+    the delay and the code and counts a failure, so guesses sent together are each counted before the next
+    is checked. The session the browser had before, if any, ends: a new one replaces it."""
+    state = console_of(request)
+    refuse_other_sites(request)
+    form = await form_of(request, max_fields=10)
+    code = str(form.get("code", ""))[:20]
+    officer_id = auth.pending_officer_id(request.cookies.get(auth.PENDING_COOKIE, ""))
+    if officer_id is None:
+        return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
+    async with state.turns.of(officer_id):
+        step = await run_in_threadpool(_code_step, request, state, code, client_of(request))
+    if step.outcome in ("again", "held"):
+        if step.outcome == "held":
+            await refused(state)
+        return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
+    if step.outcome == "unreadable":
+        return render(request, "console/code.html", error=UNREADABLE, status_code=503)
+    if step.outcome == "wrong":
         return render(
             request, "console/code.html", error="That code is not right. Enter the current code.", status_code=401
         )
-    auth.end(request)
-    token = auth.start_session(state.engine, officer, auth.now_utc())
-    store.record(state.engine, officer.username, "signed-in")
     response = RedirectResponse("/", status_code=303, headers=NO_STORE)
     response.delete_cookie(auth.PENDING_COOKIE, secure=True, httponly=True, samesite="strict")
-    response.set_cookie(auth.SESSION_COOKIE, token, secure=True, httponly=True, samesite="strict")
+    response.set_cookie(auth.SESSION_COOKIE, step.token, secure=True, httponly=True, samesite="strict")
     return response
+
+
+def _sign_out(request: Request) -> None:
+    store.record(console_of(request).engine, request.state.signed_in.officer.username, "signed-out")
+    auth.end(request)
 
 
 @requires("officer", "comms", "admin")
 async def sign_out(request: Request) -> Response:
-    store.record(console_of(request).engine, request.state.signed_in.officer.username, "signed-out")
-    auth.end(request)
+    await run_in_threadpool(_sign_out, request)
     response = RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
     response.delete_cookie(auth.SESSION_COOKIE, secure=True, httponly=True, samesite="strict")
     return response
+
+
+def _reference(request: Request) -> str:
+    """The concern's reference in the path: a 400 for a control character, a 404 for anything that is not a
+    reference, either without asking the database."""
+    reference = one_line(str(request.path_params["reference"]))
+    if not REFERENCE.fullmatch(reference):
+        raise HTTPException(status_code=404)
+    return reference
 
 
 @requires("officer")
 async def concern_list(request: Request) -> Response:
     state = console_of(request)
     show = request.query_params.get("show", "open")
+    if show not in ("open", "all"):
+        raise HTTPException(status_code=400)
     statuses = concern_store.STATUSES if show == "all" else ("new", "contacted", "referred")
-    rows = concern_store.list_concerns(state.engine, statuses)
-    store.record(state.engine, request.state.signed_in.officer.username, "listed", detail=f"{len(rows)} {show}")
-    return render(request, "console/concerns.html", concerns=rows, show=show)
+
+    def listed() -> list[concern_store.StoredConcern]:
+        rows = concern_store.list_concerns(state.engine, statuses)
+        store.record(state.engine, request.state.signed_in.officer.username, "listed", detail=f"{len(rows)} {show}")
+        return rows
+
+    return render(request, "console/concerns.html", concerns=await run_in_threadpool(listed), show=show)
 
 
-@requires("officer")
-async def concern_view(request: Request) -> Response:
-    state = console_of(request)
-    reference = str(request.path_params["reference"])[:16]
+@dataclass(frozen=True)
+class Opened:
+    concern: concern_store.StoredConcern
+    answers: dict[str, Any]
+    note: str
+
+
+def _open_concern(state: Console, officer: str, reference: str) -> Opened | None:
+    """The concern opened with the console's keys, and the opening written to the audit log; None when no
+    key opens it (also written)."""
     stored = concern_store.get_concern(state.engine, reference)
     if stored is None:
         raise HTTPException(status_code=404)
@@ -145,16 +258,25 @@ async def concern_view(request: Request) -> Response:
         note = unseal(state.keys.private_keys, stored.note_sealed).get("note", "") if stored.note_sealed else ""
     except CryptoError:  # sealed for a key this console does not have (a public server's wrong public key)
         log.error("console: concern %s opens with none of the console's keys", reference)
-        store.record(state.engine, request.state.signed_in.officer.username, "unopenable", reference)
+        store.record(state.engine, officer, "unopenable", reference)
+        return None
+    store.record(state.engine, officer, "opened", reference)
+    return Opened(stored, opened, note)
+
+
+@requires("officer")
+async def concern_view(request: Request) -> Response:
+    state, reference = console_of(request), _reference(request)
+    opened = await run_in_threadpool(_open_concern, state, request.state.signed_in.officer.username, reference)
+    if opened is None:
         return render(request, "console/error.html", title=UNOPENABLE, status_code=503)
-    store.record(state.engine, request.state.signed_in.officer.username, "opened", reference)
     return render(
         request,
         "console/concern.html",
-        concern=stored,
-        opened=opened,
-        note=note,
-        rows=_answer_rows(opened),
+        concern=opened.concern,
+        opened=opened.answers,
+        note=opened.note,
+        rows=_answer_rows(opened.answers),
         statuses=concern_store.STATUSES,
     )
 
@@ -177,51 +299,83 @@ def _answer_rows(opened: dict[str, Any]) -> list[tuple[str, str]]:
 
 @requires("officer")
 async def concern_update(request: Request) -> Response:
-    state = console_of(request)
-    reference = str(request.path_params["reference"])[:16]
-    form = await request.form(max_files=0, max_fields=20)
+    state, reference = console_of(request), _reference(request)
+    form = await form_of(request)
     status = str(form.get("status", ""))
     note = str(form.get("note", ""))[:2000]
     if status not in concern_store.STATUSES:
         raise HTTPException(status_code=400)
-    sealed_note = seal(state.keys.public_key, {"note": note}) if note else None
-    if not concern_store.set_status(state.engine, reference, status, sealed_note, utc_today()):
-        raise HTTPException(status_code=404)
-    store.record(
-        state.engine,
-        request.state.signed_in.officer.username,
-        "status",
-        reference,
-        detail=status + (" with note" if note else ""),
-    )
+
+    def update() -> None:
+        sealed_note = seal(state.keys.public_key, {"note": note}) if note else None
+        if not concern_store.set_status(state.engine, reference, status, sealed_note, utc_today()):
+            raise HTTPException(status_code=404)
+        detail = status + (" with note" if note else "")
+        store.record(state.engine, request.state.signed_in.officer.username, "status", reference, detail=detail)
+
+    await run_in_threadpool(update)
     return RedirectResponse(f"/concerns/{reference}", status_code=303, headers=NO_STORE)
+
+
+def _audit_query(request: Request) -> tuple[str, str | None, int]:
+    """?show=actions|sign-ins, ?actor=NAME and ?page=N, or a 400."""
+    show = request.query_params.get("show", "actions")
+    actor = one_line(request.query_params.get("actor", "").strip()[:64]) or None
+    page = request.query_params.get("page", "1")
+    if show not in AUDIT_VIEWS or not (page.isascii() and page.isdigit() and 1 <= int(page) <= LAST_PAGE):
+        raise HTTPException(status_code=400)
+    return show, actor, int(page)
 
 
 @requires("admin")
 async def accounts(request: Request) -> Response:
+    """The accounts and the audit log, a page at a time: by default what was done after signing in, with
+    sign-in attempts (and the counts of those refused unchecked) on a view of their own."""
     state = console_of(request)
-    store.record(state.engine, request.state.signed_in.officer.username, "accounts")
+    show, actor, page = _audit_query(request)
+
+    def read() -> tuple[list[store.Officer], store.AuditPage]:
+        store.record(state.engine, request.state.signed_in.officer.username, "accounts")
+        write_refusals(state)
+        audit = store.audit_page(state.engine, before_sign_in=AUDIT_VIEWS[show], actor=actor, page=page)
+        return store.all_officers(state.engine), audit
+
+    officers, audit = await run_in_threadpool(read)
+    since, throttled_now = state.refused_sign_ins.now_counting()
     return render(
         request,
         "console/accounts.html",
-        officers=store.all_officers(state.engine),
-        audit=store.audit_entries(state.engine, 50),
+        officers=officers,
+        audit=audit,
+        show=show,
+        actor=actor or "",
+        throttled_now=throttled_now,
+        throttled_since=since,
+        now=auth.now_utc(),
     )
 
 
 @requires("admin")
 async def account_toggle(request: Request) -> Response:
     state = console_of(request)
-    officer = store.officer_by_id(state.engine, int(str(request.path_params["officer_id"])))
-    if officer is None:
-        raise HTTPException(status_code=404)
-    if officer.id == request.state.signed_in.officer.id:
+    officer_id = int(str(request.path_params["officer_id"]))
+    if officer_id > store.LARGEST_ID:
         raise HTTPException(status_code=400)
-    store.update_officer(state.engine, officer.id, active=not officer.active)
-    if officer.active:
-        store.end_sessions_of(state.engine, officer.id)
-    action = "deactivated" if officer.active else "reactivated"
-    store.record(state.engine, request.state.signed_in.officer.username, action, detail=officer.username)
+    admin = request.state.signed_in.officer
+
+    def toggle() -> None:
+        officer = store.officer_by_id(state.engine, officer_id)
+        if officer is None:
+            raise HTTPException(status_code=404)
+        if officer.id == admin.id:
+            raise HTTPException(status_code=400)
+        store.update_officer(state.engine, officer.id, active=not officer.active)
+        if officer.active:
+            store.end_sessions_of(state.engine, officer.id)
+        action = "deactivated" if officer.active else "reactivated"
+        store.record(state.engine, admin.username, action, detail=officer.username)
+
+    await run_in_threadpool(toggle)
     return RedirectResponse("/accounts", status_code=303, headers=NO_STORE)
 
 

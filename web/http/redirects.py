@@ -1,4 +1,6 @@
-"""The move from "Let's Talk About It": old addresses answer 301 with the page that replaces them.
+"""Redirects: the move from "Let's Talk About It", and an address with a slash too many or too few.
+
+Old addresses answer 301 with the page that replaces them.
 
 `LetsTalkAboutItRedirects` is ASGI middleware. It redirects every request whose Host is an old host
 name, and every request under the test prefix (`/ltai/what-is-prevent`), so the move can be tried on
@@ -12,6 +14,7 @@ links are built without a query string.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +22,7 @@ import yaml
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from web.settings import ROOT
@@ -122,3 +126,42 @@ class LetsTalkAboutItRedirects:
             location = self.site + location
         response = RedirectResponse(location, status_code=301, headers={"Cache-Control": CACHE_CONTROL})
         await response(scope, receive, send)
+
+
+class TrailingSlashRedirects:
+    """A GET or HEAD for an address with a trailing slash too many or too few, when the other form is a
+    route: 301 to it, by a Location relative to this site.
+
+    Starlette's router does this itself (`redirect_slashes`), but from the Host header and with a 307:
+    `Host: evil.example` on `/en/signs-to-spot/` answered `Location: http://evil.example/en/signs-to-spot`,
+    and on `/en/share-a-concern/` the 307 had a browser post the form to that host. So the apps turn the
+    router's off (`app.router.redirect_slashes = False`) and put this just in front of it. Any other
+    method goes on to the router's 404: the site's forms post to addresses the site wrote.
+    """
+
+    def __init__(self, app: ASGIApp, *, routes: Sequence[BaseRoute]) -> None:
+        self.app = app
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        location = self.location(scope) if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") else None
+        if location is None:
+            await self.app(scope, receive, send)
+            return
+        await RedirectResponse(location, status_code=301)(scope, receive, send)
+
+    def location(self, scope: Scope) -> str | None:
+        """Where this request's address, with a slash more or less, is a route; None if it is one already."""
+        path: str = scope["path"]
+        if path == "/" or self.is_route(scope, path):
+            return None
+        other = path.rstrip("/") if path.endswith("/") else f"{path}/"
+        if not other or not self.is_route(scope, other):
+            return None
+        query: bytes = scope.get("query_string", b"")
+        # One leading slash: to a browser, `//host/…` (and `/\host/…`, which RedirectResponse encodes) is another site.
+        return "/" + other.lstrip("/") + (f"?{query.decode('latin-1')}" if query else "")
+
+    def is_route(self, scope: Scope, path: str) -> bool:
+        probe = {**scope, "path": path}
+        return any(route.matches(probe)[0] is not Match.NONE for route in self.routes)

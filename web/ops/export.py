@@ -141,6 +141,7 @@ def nginx_config(root: Path, *, listen: str = "80", upstream: str = "127.0.0.1:8
         "        proxy_http_version 1.1;\n"
         '        proxy_set_header Connection "";\n'
         "        proxy_set_header Host $host;\n"
+        "        proxy_set_header X-Forwarded-For $remote_addr;\n"
     )
     return f"""# ACT Early: an example nginx configuration for the static export in {root}.
 # Written by `python -m web export`. Include it in nginx's http block (e.g. /etc/nginx/conf.d/).
@@ -153,6 +154,10 @@ def nginx_config(root: Path, *, listen: str = "80", upstream: str = "127.0.0.1:8
 # icons immutable). Dynamic routes, and whatever is not in the export, are proxied to the app
 # (`python -m web serve`) at {upstream}.
 # No access log: this site logs nothing personal (the app's own log has no addresses).
+# The app's limits count each client apart, so X-Forwarded-For is set to the client's address (replacing
+# whatever the client sent). Start the app with FORWARDED_ALLOW_IPS set to the address nginx connects from
+# (127.0.0.1 on one machine), or every reader shares one limit. With a load balancer in front of nginx,
+# make $remote_addr the client's with nginx's realip module (set_real_ip_from, real_ip_header).
 # The headers are repeated per location because a location with its own add_header inherits none.
 
 upstream act_early_app {{

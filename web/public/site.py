@@ -1,4 +1,7 @@
-"""Site-wide routes: sitemap, robots.txt, health check, and the exit route."""
+"""Site-wide routes: sitemap, robots.txt, health check, and the exit route.
+
+The health check asks the database in a worker thread, as every public database call is made: on the
+event loop, a database that does not answer would freeze every page until it did (issue 15)."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
@@ -69,7 +73,7 @@ async def robots(request: Request) -> Response:
 
 async def healthz(request: Request) -> Response:
     site = site_of(request)
-    healthy = database_is_healthy(site.engine)
+    healthy = await run_in_threadpool(database_is_healthy, site.engine)  # off the event loop: it may wait
     body = {"status": "ok" if healthy else "unhealthy", "database": healthy, "pages": len(site.library)}
     headers = {"Cache-Control": "no-store", "Content-Disposition": 'attachment; filename="healthz.json"'}
     return JSONResponse(body, status_code=200 if healthy else 503, headers=headers)

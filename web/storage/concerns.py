@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, and_, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from web.clock import utc_today
+from web.storage.database import reading
 from web.storage.tables import concerns
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: easy to write down and read out
@@ -28,6 +32,21 @@ class StoredConcern:
     sealed: bytes
     note_sealed: bytes | None
     closed_on: dt.date | None
+
+
+class DatabaseBusy(Exception):
+    """The database did not take a concern in time: a lock held past the wait (a long backup, a key rotation,
+    a stuck writer), no connection free or none to be had. Nothing was stored, or, if the commit itself was
+    cut off, the idempotency key finds it when the sender tries again; either way, trying again is safe.
+    The message is only the name of the database's own error, so it can be logged."""
+
+
+@contextmanager
+def _in_time() -> Iterator[None]:
+    try:
+        yield
+    except (OperationalError, PoolTimeout) as error:  # SQLite's busy timeout, PostgreSQL's lock or statement timeout
+        raise DatabaseBusy(type(getattr(error, "orig", None) or error).__name__) from error
 
 
 def new_reference() -> str:
@@ -49,34 +68,40 @@ def store_concern(
 
     Committed (and, on SQLite, synced to disk) before it returns: only then may the site say it
     was received. A second call with the same key stores nothing and returns the first reference.
+    DatabaseBusy when the database cannot take it in time.
     """
-    for _ in range(5):
-        values = {
-            "reference": new_reference(),
-            "idempotency_key": idempotency_key,
-            "route": route,
-            "sealed": sealed,
-            "language": language,
-            "heard_about": heard_about or None,
-            "received_on": today or utc_today(),
-        }
-        dialect = engine.dialect.name
-        statement = (postgresql.insert(concerns) if dialect == "postgresql" else sqlite.insert(concerns)).values(values)
-        statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
-        try:
-            with engine.begin() as connection:
-                connection.execute(statement)
-                reference = connection.execute(
-                    select(concerns.c.reference).where(concerns.c.idempotency_key == idempotency_key)
-                ).scalar_one()
-            return str(reference)
-        except IntegrityError:
-            continue  # a reference collision (one in a trillion): draw another
+    values = {
+        "idempotency_key": idempotency_key,
+        "route": route,
+        "sealed": sealed,
+        "language": language,
+        "heard_about": heard_about or None,
+        "received_on": today or utc_today(),
+    }
+    with _in_time():
+        for _ in range(5):
+            try:
+                return _insert_once(engine, {**values, "reference": new_reference()})
+            except IntegrityError:
+                continue  # a reference collision (one in a trillion): draw another
     raise RuntimeError("could not store the concern")
 
 
+def _insert_once(engine: Engine, values: dict[str, object]) -> str:
+    """Insert unless the idempotency key is stored already; the reference stored under the key."""
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(concerns).values(values).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    with engine.begin() as connection:
+        connection.execute(statement)
+        reference = connection.execute(
+            select(concerns.c.reference).where(concerns.c.idempotency_key == values["idempotency_key"])
+        ).scalar_one()
+    return str(reference)
+
+
 def reference_for_key(engine: Engine, idempotency_key: str) -> str | None:
-    with engine.connect() as connection:
+    """The reference of the concern stored under `idempotency_key`, if any; DatabaseBusy when no answer in time."""
+    with _in_time(), reading(engine) as connection:
         found = connection.execute(
             select(concerns.c.reference).where(concerns.c.idempotency_key == idempotency_key)
         ).scalar_one_or_none()

@@ -1,16 +1,28 @@
-"""Officers' accounts, their sessions and the audit log."""
+"""Officers' accounts, their sessions and the audit log.
+
+What a request brings (a username, an id, a path for the log) may hold what PostgreSQL refuses and SQLite
+takes: NUL characters, numbers past 32 bits, text longer than its column. Lookups answer "no such officer"
+for them and the audit log writes them escaped and cut to length, so both databases answer alike and no
+entry is lost to an error (issue 15, item 13).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, insert, inspect, select, text, update
 
 from web.clock import utc_now
 from web.storage.tables import audit_log, officers, sessions
 
 ROLES = ("officer", "comms", "admin")
+LARGEST_ID = 2**31 - 1  # PostgreSQL's integer
+# What is written before anyone has signed in: kept apart from what officers did on the admins' audit page.
+BEFORE_SIGN_IN = ("sign-in-failed", "sign-in-throttled", "code-failed", "code-replayed", "code-unreadable")
+# The migration from which a code secret in clear is refused (web/console/app.py seals those before it once).
+SEALED_FOR_GOOD = 6
 
 
 @dataclass(frozen=True)
@@ -68,12 +80,16 @@ def replace_totp_secret(engine: Engine, officer_id: int, totp_secret: str) -> No
 
 
 def officer_by_username(engine: Engine, username: str) -> Officer | None:
+    if "\x00" in username or len(username) > officers.c.username.type.length:  # type: ignore[attr-defined]
+        return None
     with engine.connect() as connection:
         row = connection.execute(select(officers).where(officers.c.username == username)).first()
     return _officer(row) if row is not None else None
 
 
 def officer_by_id(engine: Engine, officer_id: int) -> Officer | None:
+    if not 0 < officer_id <= LARGEST_ID:
+        return None
     with engine.connect() as connection:
         row = connection.execute(select(officers).where(officers.c.id == officer_id)).first()
     return _officer(row) if row is not None else None
@@ -89,19 +105,23 @@ def update_officer(engine: Engine, officer_id: int, **values: object) -> None:
         connection.execute(update(officers).where(officers.c.id == officer_id).values(**values))
 
 
-def count_failed_sign_in(engine: Engine, officer_id: int, limit: int, locked_until: dt.datetime) -> None:
-    """One more wrong password or code, counted by the database itself: attempts in parallel cannot
-    each read the same count and write it back plus one. At `limit` the account locks and the count
-    starts again."""
+def count_failed_sign_in(
+    engine: Engine, officer_id: int, now: dt.datetime, delay_after: Callable[[int], dt.timedelta | None]
+) -> int:
+    """One more wrong password or code, counted by the database itself (attempts in parallel cannot each
+    read the same count and write it back plus one); when `delay_after` the new count gives a delay, the
+    account is delayed until `now` plus it. The new count."""
     with engine.begin() as connection:
         connection.execute(
             update(officers).where(officers.c.id == officer_id).values(failed_sign_ins=officers.c.failed_sign_ins + 1)
         )
-        connection.execute(
-            update(officers)
-            .where(officers.c.id == officer_id, officers.c.failed_sign_ins >= limit)
-            .values(failed_sign_ins=0, locked_until=locked_until)
+        failures = int(
+            connection.execute(select(officers.c.failed_sign_ins).where(officers.c.id == officer_id)).scalar_one()
         )
+        delay = delay_after(failures)
+        if delay is not None:
+            connection.execute(update(officers).where(officers.c.id == officer_id).values(locked_until=now + delay))
+    return failures
 
 
 def use_totp_step(engine: Engine, officer_id: int, step: int) -> bool:
@@ -161,18 +181,64 @@ def record(
         connection.execute(
             insert(audit_log).values(
                 at=now or utc_now().replace(tzinfo=None),
-                actor=actor,
-                action=action,
-                reference=reference,
-                detail=detail,
+                actor=_loggable(actor, audit_log.c.actor.type.length),  # type: ignore[attr-defined]
+                action=_loggable(action, audit_log.c.action.type.length),  # type: ignore[attr-defined]
+                reference=_loggable(reference, audit_log.c.reference.type.length),  # type: ignore[attr-defined]
+                detail=_loggable(detail, None),
             )
         )
+
+
+def _loggable(value: str | None, length: int | None) -> str | None:
+    """Control and other unprintable characters escaped (\\x00), so every database takes it and no entry
+    can fake a line of its own; then cut to the column's length."""
+    if value is None:
+        return None
+    escaped = "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in value)
+    return escaped[:length] if length else escaped
 
 
 def audit_entries(engine: Engine, limit: int = 200) -> list[AuditEntry]:
     query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     with engine.connect() as connection:
-        return [
-            AuditEntry(at=row.at, actor=row.actor, action=row.action, reference=row.reference, detail=row.detail)
-            for row in connection.execute(query)
-        ]
+        return [_entry(row) for row in connection.execute(query)]
+
+
+def _entry(row: object) -> AuditEntry:
+    mapping = row._mapping  # type: ignore[attr-defined]
+    return AuditEntry(mapping["at"], mapping["actor"], mapping["action"], mapping["reference"], mapping["detail"])
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    page: int
+    next_page: int | None
+    previous_page: int | None
+
+
+def audit_page(
+    engine: Engine, *, before_sign_in: bool, actor: str | None = None, page: int = 1, per_page: int = 50
+) -> AuditPage:
+    """One page of the audit log, newest first: either what was written before anyone signed in (failed
+    and refused sign-ins, wrong codes) or everything else, and only `actor`'s entries when given."""
+    kind = audit_log.c.action.in_(BEFORE_SIGN_IN)
+    query = select(audit_log).where(kind if before_sign_in else ~kind)
+    if actor is not None:
+        query = query.where(audit_log.c.actor == _loggable(actor, None))
+    query = query.order_by(audit_log.c.id.desc()).offset((page - 1) * per_page).limit(per_page + 1)
+    with engine.connect() as connection:
+        entries = [_entry(row) for row in connection.execute(query)]
+    more = len(entries) > per_page
+    return AuditPage(entries[:per_page], page, page + 1 if more else None, page - 1 if page > 1 else None)
+
+
+def code_secrets_may_be_in_clear(engine: Engine) -> bool:
+    """Whether the database has yet to reach migration SEALED_FOR_GOOD: until then, a code secret in clear is
+    one stored before the console sealed them (ADR 9), which the console seals once as it migrates it. After,
+    one in clear can only have been written by someone else, and is refused."""
+    if not inspect(engine).has_table("alembic_version"):
+        return False  # a new database: no officer yet
+    with engine.connect() as connection:
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return version is None or (str(version).isdigit() and int(version) < SEALED_FOR_GOOD)

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Integer, LargeBinary, MetaData, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -82,4 +95,18 @@ feedback_comments = Table(
     Column("page", String(120), nullable=False),
     Column("useful", Boolean, nullable=False),
     Column("comment", Text, nullable=False),
+)
+
+# Sends counted against a limit (web/http/limits.py), shared by every worker and server: which limit, the
+# client as a keyed hash whose key changes every window (never its address), and when (seconds since the
+# epoch). A row is deleted once it is a window (an hour) old; never in a backup.
+limit_hits = Table(
+    "limit_hits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("limiter", String(32), nullable=False),
+    Column("client", LargeBinary(16), nullable=False),
+    Column("at", Float, nullable=False),
+    Index("limit_hits_client", "limiter", "client", "at"),
+    Index("limit_hits_at", "limiter", "at"),
 )
