@@ -10,8 +10,10 @@ PYTHON_TREES := web audit testing tests a11y_tests bench .ci
 
 .PHONY: run test a11y setup setup-test browser build check clean audit audit-deps proof
 
+# Development: a key pair and form secret are made under var/keys/ when missing (never in any other
+# ENVIRONMENT), one worker. Production: docs/operations.md.
 run: setup
-	$(PY) -m web serve
+	ENVIRONMENT=development WORKERS=1 $(PY) -m web serve
 
 test: setup-test browser
 	$(PY) -m ruff check $(PYTHON_TREES)

@@ -37,6 +37,8 @@ def site_environment(directory: Path, port: int, **overrides: str) -> dict[str, 
     base_url = f"http://127.0.0.1:{port}"
     return {
         **os.environ,
+        "ENVIRONMENT": "development",  # keys and the form secret made in `directory` when missing
+        "WORKERS": "1",  # one process, as the tests and benchmarks measure it
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "PUBLIC_BASE_URL": base_url,

@@ -34,7 +34,7 @@ def test_a_private_key_written_over_a_readable_file_is_still_readable_by_its_own
     private = tmp_path / "concerns.key"
     private.write_text("old key\n")
     private.chmod(0o644)
-    sealing.generate_key_pair(tmp_path / "concerns.pub", private)  # as `keys generate --force` does
+    sealing.generate_key_pair(tmp_path / "concerns.pub", private, replace=True)  # as `keys generate --force` does
     assert stat.S_IMODE(private.stat().st_mode) == 0o600
 
 

@@ -19,6 +19,7 @@ from web.http.limits import SubmissionLimiter
 from web.http.redirects import LetsTalkAboutItRedirects, TrailingSlashRedirects
 from web.http.security_headers import SecurityHeadersMiddleware
 from web.http.slow_clients import SlowBodyMiddleware
+from web.launch.routes import routes as launch_routes
 from web.offline import routes as offline
 from web.public import advice, feedback, measurement, search, site
 from web.sealing import ensure_development_keys, load_or_create_secret, load_public_key
@@ -29,7 +30,7 @@ from web.shell.site import Site
 from web.shell.templating import create_templates
 from web.storage import create_database_engine, disposing
 from web.storage.figures import FigureCounter
-from web.storage.migrate import migrate
+from web.storage.migrate import check_schema, migrate
 from web.toolkit import routes as toolkit
 
 
@@ -38,9 +39,15 @@ def build_site(settings: Settings) -> Site:
     assets = Assets(settings.static_dist_dir)
     library = load_library(settings.content_dir, settings.deployment_contacts())
     engine = create_database_engine(settings.database_url)
-    migrate(engine)
-    ensure_development_keys(settings.concern_public_key_file, settings.console_private_key_file)
-    form_tokens = FormTokens(load_or_create_secret(settings.form_secret, settings.form_secret_file))
+    if settings.development:
+        migrate(engine)
+    else:  # `python -m web serve` (or the deploy's `python -m web migrate`) migrated, once, before the workers
+        check_schema(engine)
+    ensure_development_keys(
+        settings.concern_public_key_file, settings.console_private_key_file, development=settings.development
+    )
+    secret = load_or_create_secret(settings.form_secret, settings.form_secret_file, create=settings.development)
+    form_tokens = FormTokens(secret)
     templates = create_templates(settings, assets, library.facts)
     synonyms = load_synonyms(settings.content_dir / SYNONYMS_FILE)
     return Site(
@@ -91,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             methods=["POST"],
             name="offline_saved_count",
         ),
+        *launch_routes(),
         Route("/toolkit", toolkit.toolkit_page, name="toolkit_page"),
         Route("/toolkit/{force:str}/{lang:str}/poster.pdf", toolkit.toolkit_poster, name="toolkit_poster"),
         Route("/toolkit/{force:str}/{lang:str}/social.png", toolkit.toolkit_social, name="toolkit_social"),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from web.settings import ROOT, Settings, SettingsError
+from web.settings import ROOT, Settings, SettingsError, start_problems, url_host
 
 Command = Callable[[Settings, argparse.Namespace], int]
 
@@ -21,7 +22,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     command: Command = args.run
-    return command(settings, args)
+    from web.ops.operator_errors import OPERATOR_ERRORS, explain
+
+    try:
+        return command(settings, args)
+    except OPERATOR_ERRORS as error:  # one line with what to do, never a traceback
+        print(f"error: {explain(error)}", file=sys.stderr)
+        return 1
 
 
 def run(settings: Settings, *argv: str) -> int:
@@ -44,9 +51,10 @@ def parser() -> argparse.ArgumentParser:
         return found
 
     command("serve", serve, "run the public site (HOST, PORT from the environment)").add_argument(
-        "--workers", type=int, default=1
+        "--workers", type=int, default=None, help="processes (default: WORKERS, or one a core)"
     )
-    command("console", console, "run the officers' console (CONSOLE_HOST, CONSOLE_PORT)")
+    command("console", console, "run the officers' console (CONSOLE_HOST, CONSOLE_PORT), one process")
+    command("migrate", migrate_database, "bring the database's schema up to date (before starting new code)")
     command("build", build, "build the CSS, JavaScript and icons into static/dist")
     command("export", export, "write a static copy of every public page, with an nginx example").add_argument(
         "directory", type=Path, help="an empty folder, or an earlier export to replace"
@@ -88,21 +96,85 @@ def parser() -> argparse.ArgumentParser:
 
 
 def serve(settings: Settings, args: argparse.Namespace) -> int:
+    """The public site: checked, its database migrated once (before the workers, which then only check the
+    schema), then one worker a core unless WORKERS or --workers says otherwise."""
+    if refused := _refusals(settings, "site"):
+        return refused
+    _prepare_site(settings)
     https = settings.public_base_url.startswith("https://")
+    workers = args.workers or settings.workers or os.cpu_count() or 1
     return run_server(
-        "web.app:create_app", "ACT Early web", settings.host, settings.port, settings, workers=args.workers, https=https
+        "web.app:create_app", "ACT Early web", settings.host, settings.port, settings, workers=workers, https=https
     )
 
 
 def console(settings: Settings, args: argparse.Namespace) -> int:
+    """The console, built here (so that a missing key or an unreachable database is one line, not a
+    traceback), in one process: its record of failed sign-ins is the process's own."""
+    if refused := _refusals(settings, "console"):
+        return refused
+    from web.console.app import create_console_app
+    from web.sealing import load_private_key
+
+    load_private_key(settings.console_private_key_file)  # a KeyFileError naming the file, before anything else
     return run_server(
-        "web.console.app:create_console_app",
+        create_console_app(settings),
         "ACT Early console",
         settings.console_host,
         settings.console_port,
         settings,
         https=True,  # as web/console/app.py's headers
     )
+
+
+def _refusals(settings: Settings, server: str) -> int:
+    """Exit status 2, with one line a problem, when `server` must not start with these settings."""
+    problems = start_problems(settings, server)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        print(
+            f"error: {server} not started (ENVIRONMENT={settings.environment}; see docs/operations.md)", file=sys.stderr
+        )
+    return 2 if problems else 0
+
+
+def _prepare_site(settings: Settings) -> None:
+    """Before the site's workers start, once: the schema up to date, the key and form secret readable (made
+    when missing in development alone: two workers would race to make them)."""
+    from web.sealing import ensure_development_keys, load_or_create_secret, load_public_key
+    from web.storage import create_database_engine
+    from web.storage.migrate import migrate
+
+    development = settings.development
+    ensure_development_keys(
+        settings.concern_public_key_file, settings.console_private_key_file, development=development
+    )
+    load_public_key(settings.concern_public_key_file)
+    load_or_create_secret(settings.form_secret, settings.form_secret_file, create=development)
+    engine = create_database_engine(settings.database_url, statement_timeout_ms=None)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+
+
+def migrate_database(settings: Settings, args: argparse.Namespace) -> int:
+    from web.storage import create_database_engine
+    from web.storage.migrate import migrate, schema_version
+    from web.storage.officers import record
+
+    engine = create_database_engine(settings.database_url, statement_timeout_ms=None)
+    try:
+        before = schema_version(engine)
+        migrate(engine)
+        after = schema_version(engine)
+        if after != before:
+            record(engine, "cli", "migrated", detail=f"schema {before or 'none'} to {after}")
+        print(f"the database's schema is at version {after}")
+    finally:
+        engine.dispose()
+    return 0
 
 
 def backup(settings: Settings, args: argparse.Namespace) -> int:
@@ -124,18 +196,19 @@ def build_films(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_server(
-    factory: str, name: str, host: str, port: int, settings: Settings, *, workers: int = 1, https: bool = False
+    factory: str | Any, name: str, host: str, port: int, settings: Settings, *, workers: int = 1, https: bool = False
 ) -> int:
-    """Serve `factory` with uvicorn as production needs it: bounded connections, timeouts for slow clients.
+    """Serve `factory` (an import string, or an app already made: one worker) with uvicorn as production needs
+    it: bounded connections, timeouts for slow clients.
 
     MAX_CONNECTIONS, HEADER_TIMEOUT_SECONDS and MAX_HEADER_BYTES apply to each worker; the body timeout
     is the app's (web/http/slow_clients.py explains why uvicorn's own settings are not enough). The client's
     address is the connection's, or the one in X-Forwarded-For when the connection comes from a proxy named
     in FORWARDED_ALLOW_IPS (never from anyone else): the limits count clients by it (web/http/limits.py).
     """
-    import uvicorn
-
     import logging.config
+
+    import uvicorn
 
     from web.http.access_log import log_config
     from web.http.slow_clients import allow_open_files, guarded_protocol
@@ -147,10 +220,10 @@ def run_server(
             "the open-file limit is below MAX_CONNECTIONS=%d: raise it (ulimit -n, LimitNOFILE)",
             settings.max_connections,
         )
-    print(f"{name} on http://{host}:{port}", flush=True)
+    print(f"{name} on http://{url_host(host)}:{port}, {workers} worker{'s' if workers > 1 else ''}", flush=True)
     uvicorn.run(
         factory,
-        factory=True,
+        factory=isinstance(factory, str),
         host=host,
         port=port,
         workers=workers,
@@ -200,7 +273,7 @@ def generate_keys(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    generate_key_pair(public, private)
+    generate_key_pair(public, private, replace=args.force)
     print(f"public key:  {public}\n  copy it to every server of the public site (CONCERN_PUBLIC_KEY_FILE)")
     print(
         f"private key: {private}\n  keep it ONLY on the console's server (CONSOLE_PRIVATE_KEY_FILE), readable by"
@@ -224,15 +297,26 @@ def _rotate_or_reseal(settings: Settings, action: str) -> int:
     from web.sealing import KeyFileError
     from web.storage import create_database_engine
     from web.storage.migrate import migrate
+    from web.storage.officers import record
 
     engine = create_database_engine(settings.database_url, statement_timeout_ms=None)
     try:
         migrate(engine)
         if action == "reseal":
             done = reseal(engine, settings.console_private_key_file)
+            resealed = f"{done.concerns} concerns, {done.notes} notes, {done.secrets} code secrets"
+            record(engine, "cli", "keys-resealed", detail=resealed)
             print(f"resealed under the current key: {done.concerns} concerns, {done.notes} notes")
             return 0
         done = rotate(engine, settings.concern_public_key_file, settings.console_private_key_file)
+        retired = done.retired.name if done.retired else "none"
+        detail = f"{done.concerns} concerns, {done.notes} notes, {done.secrets} code secrets; retired key {retired}"
+        record(
+            engine,
+            "cli",
+            "keys-rotated",
+            detail=("finished an interrupted rotation; " if done.resumed else "") + detail,
+        )
     except (RotationError, KeyFileError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -277,10 +361,13 @@ def add_officer(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     engine = create_database_engine(settings.database_url)
-    migrate(engine)
     secret = new_totp_secret()
-    store_officer(engine, username, password_hash, seal_totp_secret(key, secret), role)
-    record(engine, "cli", "account-added", detail=f"{username} as {role}")
+    try:
+        migrate(engine)
+        store_officer(engine, username, password_hash, seal_totp_secret(key, secret), role)
+        record(engine, "cli", "account-added", detail=f"{username} as {role}")
+    finally:
+        engine.dispose()
     uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="ACT Early console")
     print(f"added {username} as {role}\nauthenticator secret: {secret}\nor scan: {uri}")
     return 0
@@ -294,10 +381,14 @@ def purge(settings: Settings, args: argparse.Namespace) -> int:
     from web.storage.officers import record
 
     engine = create_database_engine(settings.database_url, statement_timeout_ms=None)
-    migrate(engine)
-    references = purge_closed(engine, older_than_days=settings.retention_days, today=utc_today())
-    for reference in references:
-        record(engine, "purge", "purged", reference, detail=f"closed over {settings.retention_days} days ago")
+    try:
+        migrate(engine)
+        references = purge_closed(engine, older_than_days=settings.retention_days, today=utc_today())
+        for reference in references:
+            record(engine, "purge", "purged", reference, detail=f"closed over {settings.retention_days} days ago")
+        record(engine, "cli", "purge-run", detail=f"{len(references)} closed over {settings.retention_days} days ago")
+    finally:
+        engine.dispose()
     print(f"purged {len(references)} concerns closed more than {settings.retention_days} days ago")
     return 0
 

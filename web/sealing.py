@@ -30,16 +30,20 @@ class KeyFileError(RuntimeError):
     """A key file is missing or unreadable."""
 
 
-def generate_key_pair(public_file: Path, private_file: Path) -> None:
-    """Write a new key pair, on disk before this returns: the private key readable by its owner only."""
+def generate_key_pair(public_file: Path, private_file: Path, *, replace: bool = False) -> None:
+    """Write a new key pair, on disk before this returns: the private key readable by its owner only.
+    An existing key file is never replaced unless `replace` says so (`keys generate --force`): FileExistsError."""
+    for path in (private_file, public_file):
+        if path.exists() and not replace:
+            raise FileExistsError(f"{path} exists: a key file is never replaced without --force")
     private = PrivateKey.generate()
-    _write_durably(private_file, private.encode(Base64Encoder) + b"\n", 0o600)
-    _write_durably(public_file, private.public_key.encode(Base64Encoder) + b"\n", 0o644)
+    _write_durably(private_file, private.encode(Base64Encoder) + b"\n", 0o600, replace=replace)
+    _write_durably(public_file, private.public_key.encode(Base64Encoder) + b"\n", 0o644, replace=replace)
 
 
-def _write_durably(path: Path, data: bytes, mode: int) -> None:
+def _write_durably(path: Path, data: bytes, mode: int, *, replace: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if replace else os.O_EXCL), mode)
     os.fchmod(descriptor, mode)  # the mode `os.open` gives only a file it creates: never keep a looser one
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
@@ -96,9 +100,20 @@ def load_private_keys(private_file: Path) -> list[PrivateKey]:
     return [load_private_key(path) for path in (private_file, *retired_key_files(private_file))]
 
 
-def ensure_development_keys(public_file: Path, private_file: Path) -> None:
-    """On a fresh checkout, make a key pair so the site runs; production keys are made on purpose."""
+def ensure_development_keys(public_file: Path, private_file: Path, *, development: bool = True) -> None:
+    """On a fresh checkout (`make run`: development), make a key pair so the site runs. Anywhere else a missing
+    public key stops the server: made there, it would put a private key on a public server, seal concerns
+    under a key the console lacks, and (were it to replace CONSOLE_PRIVATE_KEY_FILE) lose every concern."""
     if public_file.exists():
+        return
+    if not development:
+        raise KeyFileError(
+            f"CONCERN_PUBLIC_KEY_FILE: there is no key file at {public_file}; give the path of the key"
+            " `python -m web keys generate` wrote (keys are made by a server in development only)"
+        )
+    if private_file.exists():  # never replaced: the public key is the private one's
+        _write_durably(public_file, load_private_key(private_file).public_key.encode(Base64Encoder) + b"\n", 0o644)
+        log.warning("wrote the public key of %s to %s", private_file, public_file)
         return
     generate_key_pair(public_file, private_file)
     log.warning(
@@ -128,10 +143,16 @@ def unseal(keys: PrivateKey | Sequence[PrivateKey], sealed: bytes) -> dict[str, 
     return opened
 
 
-def load_or_create_secret(value: str, path: Path) -> bytes:
-    """The form-signing secret: from the environment, else from its file (created when missing)."""
+def load_or_create_secret(value: str, path: Path, *, create: bool = True) -> bytes:
+    """The form-signing secret: from the environment, else from its file (created when missing, in development
+    alone: `create`; anywhere else a missing one is a KeyFileError)."""
     if value:
         return value.encode("utf-8")
+    if not path.exists() and not create:
+        raise KeyFileError(
+            f"FORM_SECRET is not set and FORM_SECRET_FILE ({path}) does not exist: set the same long random"
+            " value on every server of the public site (servers make one in development only)"
+        )
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -1,6 +1,7 @@
 """Settings: the only module that reads the environment.
 
-Every key is documented in `.env.example`; a test fails when one is not.
+Every key is documented in `.env.example`; a test fails when one is not. The environment is read over the
+file `.env` beside `.env.example` (when there is one): a variable set in the environment wins over the file.
 """
 
 from __future__ import annotations
@@ -8,10 +9,17 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from dotenv import dotenv_values
+
 ROOT = Path(__file__).resolve().parent.parent
+DOTENV = ROOT / ".env"
+# development: `make run` (keys and the form secret made when missing); production: refuses development
+# defaults (`production_problems`); staging, the default from the environment: neither.
+ENVIRONMENTS = ("development", "staging", "production")
+MINIMUM_SECRET = 32
 
 
 class SettingsError(ValueError):
@@ -20,9 +28,14 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
+    # Settings made in code (tests, benchmarks) are development's; from the environment they are staging's
+    # unless ENVIRONMENT says otherwise (`from_env`).
+    environment: str = "development"
     host: str = "127.0.0.1"
     port: int = 8000
-    database_url: str = f"sqlite:///{ROOT / 'var' / 'act-early.sqlite3'}"
+    workers: int = 0  # `python -m web serve`'s processes; 0: one a core
+    # Never in a repr (a log line, a traceback): it may hold the database's password.
+    database_url: str = field(default=f"sqlite:///{ROOT / 'var' / 'act-early.sqlite3'}", repr=False)
     content_dir: Path = ROOT / "content"
     static_dist_dir: Path = ROOT / "static" / "dist"
     exit_url: str = "https://www.bbc.co.uk/weather"
@@ -31,7 +44,7 @@ class Settings:
     log_level: str = "info"
     concern_public_key_file: Path = ROOT / "var" / "keys" / "concerns.pub"
     console_private_key_file: Path = ROOT / "var" / "keys" / "concerns.key"
-    form_secret: str = ""
+    form_secret: str = field(default="", repr=False)  # never in a repr: it signs every form
     form_secret_file: Path = ROOT / "var" / "keys" / "form-secret"
     retention_days: int = 90
     data_controller: str = ""  # who is responsible for the data, as the privacy notice names them
@@ -63,20 +76,32 @@ class Settings:
             "accessibility_email": self.accessibility_email,
         }
 
+    @property
+    def development(self) -> bool:
+        """Whether keys and the form secret may be made when missing (`make run`); never anywhere else."""
+        return self.environment == "development"
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, env_file: Path = DOTENV) -> Settings:
+        """The settings from `environ`, or from the process's environment read over `env_file` (`.env`)."""
+        env = _environment_over(env_file) if environ is None else environ
         defaults = cls()
         port = _int(env, "PORT", defaults.port)
         host = env.get("HOST", defaults.host)
         return cls(
+            environment=_choice(env, "ENVIRONMENT", ENVIRONMENTS, "staging"),
             host=host,
             port=port,
-            database_url=env.get("DATABASE_URL", defaults.database_url),
+            workers=_workers(env),
+            database_url=_database_url(env, defaults.database_url),
             content_dir=Path(env.get("CONTENT_DIR", str(defaults.content_dir))),
             static_dist_dir=Path(env.get("STATIC_DIST_DIR", str(defaults.static_dist_dir))),
             exit_url=_https_url(env, "EXIT_URL", defaults.exit_url),
-            public_base_url=env.get("PUBLIC_BASE_URL", f"http://{host}:{port}").rstrip("/"),
+            public_base_url=env.get("PUBLIC_BASE_URL", f"http://{url_host(host)}:{port}").rstrip("/"),
             debug=_bool(env, "DEBUG", defaults.debug),
             log_level=env.get("LOG_LEVEL", defaults.log_level).lower(),
             concern_public_key_file=_path(env, "CONCERN_PUBLIC_KEY_FILE", defaults.concern_public_key_file),
@@ -105,6 +130,84 @@ class Settings:
         )
 
 
+def url_host(host: str) -> str:
+    """`host` as it goes in a URL: an IPv6 address in brackets (`[::1]`), anything else as it is."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+def start_problems(settings: Settings, server: str) -> list[str]:
+    """Why `server` ("site" or "console") must not start with these settings: one line a problem, naming its
+    setting. Outside development nothing is made when missing (a typo in a key's path would otherwise make a
+    key pair); in production, no development default is accepted either."""
+    if settings.development:
+        return []
+    problems = []
+    key = ("CONCERN_PUBLIC_KEY_FILE", settings.concern_public_key_file)
+    if server == "console":
+        key = ("CONSOLE_PRIVATE_KEY_FILE", settings.console_private_key_file)
+    if not key[1].is_file():
+        problems.append(
+            f"{key[0]}: there is no key file at {key[1]}; give the path of the key `python -m web keys generate`"
+            " wrote (servers never make keys but in development)"
+        )
+    if (
+        server == "site"
+        and not settings.production
+        and not settings.form_secret
+        and not settings.form_secret_file.is_file()
+    ):
+        problems.append(
+            f"FORM_SECRET is not set and FORM_SECRET_FILE ({settings.form_secret_file}) does not exist: set the"
+            " same long random value on every server of the public site (`openssl rand -hex 32`)"
+        )
+    if settings.production:
+        problems += _production_problems(settings, server)
+    return problems
+
+
+def _production_problems(settings: Settings, server: str) -> list[str]:
+    problems = []
+    if server == "site" and not settings.form_secret:  # a file may be one a server made for itself
+        problems.append(
+            "FORM_SECRET is not set: production takes the form secret from it alone, the same long random value"
+            " on every server of the public site (`openssl rand -hex 32`)"
+        )
+    elif server == "site" and len(settings.form_secret) < MINIMUM_SECRET:
+        problems.append(f"FORM_SECRET is shorter than {MINIMUM_SECRET} characters: use `openssl rand -hex 32`")
+    base = settings.public_base_url
+    host = base.split("://", 1)[-1].split("/", 1)[0]
+    host = (host.partition("]")[0].lstrip("[") if host.startswith("[") else host.rsplit(":", 1)[0]).lower()
+    if not base.startswith("https://"):
+        problems.append(f"PUBLIC_BASE_URL must start with https:// in production, not {base!r}")
+    if host in {"localhost", "127.0.0.1", "::1", "0.0.0.0", "::"} or host.endswith(".localhost"):
+        problems.append(f"PUBLIC_BASE_URL names this machine ({base!r}): give the address readers use")
+    if server == "site":
+        for name, value in settings.deployment_contacts().items():
+            if not value:
+                problems.append(f"{name.upper()} is not set: the privacy notice and accessibility statement show it")
+    if settings.debug:
+        problems.append("DEBUG is on: tracebacks would reach readers; set DEBUG=false")
+    return problems
+
+
+def _environment_over(env_file: Path) -> dict[str, str]:
+    """`env_file`'s settings, with the process's environment over them (a variable set there wins)."""
+    from_file = {key: value for key, value in dotenv_values(env_file).items() if value is not None}
+    return {**from_file, **os.environ}
+
+
+def _database_url(env: Mapping[str, str], default: str) -> str:
+    raw = env.get("DATABASE_URL")
+    if raw is None:
+        return default
+    if not raw.strip():
+        raise SettingsError(
+            "DATABASE_URL is empty: set it to the database's URL (see .env.example), or remove it for the"
+            " development SQLite file"
+        )
+    return raw.strip()
+
+
 def _int(env: Mapping[str, str], key: str, default: int) -> int:
     raw = env.get(key)
     if raw is None or raw == "":
@@ -113,6 +216,13 @@ def _int(env: Mapping[str, str], key: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{key} must be a whole number, not {raw!r}") from None
+
+
+def _workers(env: Mapping[str, str]) -> int:
+    value = _int(env, "WORKERS", 0)
+    if value < 0:
+        raise SettingsError(f"WORKERS must be 0 (one a CPU core) or more, not {value}")
+    return value
 
 
 def _positive(env: Mapping[str, str], key: str, default: int) -> int:

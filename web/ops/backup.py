@@ -18,12 +18,14 @@ import sys
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from web.clock import utc_now
 from web.settings import Settings
 from web.storage import create_database_engine
 from web.storage.backup import DatabaseNotEmpty, copy_database, restore_database
 from web.storage.migrate import migrate
+from web.storage.officers import record
 
 
 class BackupError(RuntimeError):
@@ -88,11 +90,24 @@ def _check_checksum(backup_file: Path) -> None:
         raise BackupError(f"{backup_file.name} does not match {sums.name}: it is damaged or was changed")
 
 
+def _owner_only_sqlite_file(url: str) -> None:
+    """A SQLite database restored into is readable by its owner only, as backups are (SQLite gives its -wal
+    and -shm files the same mode): made so before anything is written, or narrowed if it exists (empty)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    path = Path(parsed.database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    path.chmod(0o600)
+
+
 def backup_command(settings: Settings, directory: Path) -> int:
     engine = create_database_engine(settings.database_url, statement_timeout_ms=None)
     try:
         migrate(engine)
         path = backup(engine, directory)
+        record(engine, "cli", "backup-written", detail=path.name)
     except (BackupError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -104,9 +119,11 @@ def backup_command(settings: Settings, directory: Path) -> int:
 
 
 def restore_command(settings: Settings, backup_file: Path) -> int:
+    _owner_only_sqlite_file(settings.database_url)
     engine = create_database_engine(settings.database_url, statement_timeout_ms=None)
     try:
         restored = restore(engine, backup_file)
+        record(engine, "cli", "restored", detail=f"from {backup_file.name}")
     except (BackupError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -11,6 +11,7 @@ DIR/nginx.conf.example serves it all with the app's headers and proxies the dyna
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import os
 import shutil
@@ -21,18 +22,19 @@ from xml.etree import ElementTree
 
 import brotli
 from starlette.applications import Starlette
-from starlette.testclient import TestClient
 
 from web.app import create_app
 from web.http.security_headers import HEADERS
 from web.offline import routes as offline
-from web.settings import Settings
+from web.ops.in_process import get
+from web.settings import Settings, url_host
 from web.shell.site import site_of_app
 
 NGINX_EXAMPLE = "nginx.conf.example"
 COMPRESSED_SUFFIXES = (".html", ".xml", ".txt", ".js", ".json", ".webmanifest", ".css", ".svg")
-# Served by the app, never from files: forms and search, the toolkit, leaving, the health check, the
-# old Let's Talk About It addresses, and "Get help now", which says whether the support line is open now.
+# Served by the app, never from files: forms and search, the toolkit, leaving, the health check (to this
+# machine alone), the old Let's Talk About It addresses, and "Get help now", which says whether the
+# support line is open now.
 DYNAMIC_PAGES = ("share-a-concern", "search", "get-help")
 NOT_FOUND_PROBE = "this-page-is-not-part-of-the-export"
 SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -71,37 +73,55 @@ def sitemap_paths(xml: bytes) -> list[str]:
 def export_site(settings: Settings, out_dir: Path, app: Starlette | None = None) -> ExportReport:
     _prepare(out_dir)
     app = app or create_app(settings)
-    library = site_of_app(app).library
-    written: list[Path] = []
-    with TestClient(app) as client:
-        pages = ["/", *sitemap_paths(client.get("/sitemap.xml").content)]
-        for path in [*pages, "/sitemap.xml", "/robots.txt", *offline.export_paths(library)]:
-            response = client.get(path, headers={"Accept-Encoding": "identity"}, follow_redirects=False)
-            if response.status_code != 200:
-                raise ExportError(f"{path} answered {response.status_code}")
-            written.append(_write(out_dir, file_for(path), response.content))
-        for lang in library.languages:
-            response = client.get(f"/{lang}/{NOT_FOUND_PROBE}", headers={"Accept-Encoding": "identity"})
-            if response.status_code != 404:
-                raise ExportError(f"the {lang} not-found page answered {response.status_code}")
-            written.append(_write(out_dir, f"/{lang}/404.html", response.content))
-            if lang == library.languages[0]:
-                written.append(_write(out_dir, "/404.html", response.content))
+    pages, written = asyncio.run(_render(app, settings.public_base_url, out_dir))
     written += _copy_assets(app, out_dir)
     https = settings.public_base_url.startswith("https://")
-    config = nginx_config(out_dir.resolve(), upstream=f"{settings.host}:{settings.port}", https=https)
+    config = nginx_config(out_dir.resolve(), upstream=upstream_of(settings), https=https)
     (out_dir / NGINX_EXAMPLE).write_text(config)
     files = [path for path in out_dir.rglob("*") if path.is_file()]
     return ExportReport(out_dir, len(pages), len(files), sum(path.stat().st_size for path in written))
 
 
+def upstream_of(settings: Settings) -> str:
+    """Where nginx reaches the app: HOST and PORT, an IPv6 address in brackets (`[::1]:8000`)."""
+    return f"{url_host(settings.host)}:{settings.port}"
+
+
+async def _render(app: Starlette, base_url: str, out_dir: Path) -> tuple[list[str], list[Path]]:
+    """Every page the sitemap lists, the files beside them and each language's not-found page, as the app
+    answers them in this process (web/ops/in_process.py: no test client, which needs httpx)."""
+    library = site_of_app(app).library
+    identity = {"Accept-Encoding": "identity"}
+    written: list[Path] = []
+    pages = ["/", *sitemap_paths((await get(app, base_url + "/sitemap.xml", identity)).content)]
+    for path in [*pages, "/sitemap.xml", "/robots.txt", *offline.export_paths(library)]:
+        response = await get(app, base_url + path, identity)
+        if response.status_code != 200:
+            raise ExportError(f"{path} answered {response.status_code}")
+        written.append(_write(out_dir, file_for(path), response.content))
+    for lang in library.languages:
+        response = await get(app, f"{base_url}/{lang}/{NOT_FOUND_PROBE}", identity)
+        if response.status_code != 404:
+            raise ExportError(f"the {lang} not-found page answered {response.status_code}")
+        written.append(_write(out_dir, f"/{lang}/404.html", response.content))
+        if lang == library.languages[0]:
+            written.append(_write(out_dir, "/404.html", response.content))
+    return pages, written
+
+
 def _prepare(out_dir: Path) -> None:
-    """An empty folder, or an earlier export (which is replaced): never anything else."""
+    """An empty folder, or an earlier export (which is replaced, but for its hashed assets, which stay so that
+    pages still in readers' caches or proxies keep their styles): never anything else."""
+    kept = out_dir.with_name(out_dir.name + ".assets-kept")
     if out_dir.exists() and any(out_dir.iterdir()):
         if not (out_dir / NGINX_EXAMPLE).exists():
             raise ExportError(f"{out_dir} is not empty and is not an earlier export: choose an empty folder")
+        if (out_dir / "assets").is_dir() and not kept.exists():
+            (out_dir / "assets").rename(kept)  # hashed names: an earlier build's never clash with this one's
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if kept.exists():
+        kept.rename(out_dir / "assets")
 
 
 def _write(out_dir: Path, relative: str, data: bytes) -> Path:
@@ -140,7 +160,7 @@ def nginx_config(root: Path, *, listen: str = "80", upstream: str = "127.0.0.1:8
         "        proxy_pass http://act_early_app;\n"
         "        proxy_http_version 1.1;\n"
         '        proxy_set_header Connection "";\n'
-        "        proxy_set_header Host $host;\n"
+        "        proxy_set_header Host $http_host;\n"  # with its port: the app checks Origin against it
         "        proxy_set_header X-Forwarded-For $remote_addr;\n"
     )
     return f"""# ACT Early: an example nginx configuration for the static export in {root}.
@@ -202,8 +222,10 @@ server {{
 {headers}        add_header Cache-Control "no-cache" always;
     }}
 
+    # An asset this export lacks (one a page from the upgraded app links, before the new export is in place)
+    # comes from the app; the assets of earlier exports stay, for the pages still cached that link them.
     location ^~ /assets/ {{
-        try_files $uri =404;
+        try_files $uri @app;
 {headers}        add_header Cache-Control "public, max-age=31536000, immutable" always;
     }}
 
@@ -220,14 +242,28 @@ server {{
     }}
 
     location ~ "^/[a-z]{{2,3}}$" {{
-        return 301 $uri/;
+{headers}        return 301 $uri/;
+    }}
+
+    # This file, should the export's folder be the web root: the paths and the upstream are nobody's business.
+    location = /{NGINX_EXAMPLE} {{
+        return 404;
     }}
 
     location ~ "^/[a-z]{{2,3}}/({dynamic})(/|$)" {{
 {proxy}    }}
 
-    location ~ ^/(toolkit|exit$|healthz$|ltai/) {{
+    location ~ ^/(toolkit|exit$|ltai/) {{
 {proxy}    }}
+
+    # The health check is for what watches the site on this machine, never for the public (add the address
+    # of a load balancer or monitor that checks it from elsewhere).
+    location = /healthz {{
+        allow 127.0.0.1;
+        allow ::1;
+        deny all;
+        try_files /.the-app-answers-this @app;
+    }}
 
     location @app {{
 {proxy}    }}

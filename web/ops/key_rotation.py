@@ -69,7 +69,7 @@ def rotate(engine: Engine, public_file: Path, private_file: Path, *, now: dt.dat
         new_private.unlink()
         new_public.unlink(missing_ok=True)
     openers = load_private_keys(private_file)
-    generate_key_pair(new_public, new_private)
+    generate_key_pair(new_public, new_private, replace=True)  # its own scratch files (see above)
     _same_owner(private_file, new_private)
     new = load_private_key(new_private)
     prepared = _prepare(engine, openers, new)
