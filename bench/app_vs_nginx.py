@@ -145,7 +145,8 @@ def main() -> None:
         settings = settings_in(folder)
         export = folder / "export"
         export_site(settings, export)
-        with logged_site(folder / "app", LOG_LEVEL="warning") as app:
+        # One worker, like nginx's one: `python -m web serve` runs one a core unless WORKERS says otherwise.
+        with logged_site(folder / "app", LOG_LEVEL="warning", WORKERS="1") as app:
             app_results = measure(app.url, args.seconds, args.connections)
         with nginx(export, folder / "nginx") as base:
             nginx_results = measure(base, args.seconds, args.connections)

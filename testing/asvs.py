@@ -67,6 +67,7 @@ from web.public.feedback import current_token
 from web.sealing import open_totp_secret
 from web.settings import Settings
 from web.shell.assets import IMMUTABLE
+from web.shell.site import Site as PublicSite
 from web.shell.site import site_of_app
 from web.storage import officers as store
 from web.storage.tables import concerns, feedback_comments, figures
@@ -76,7 +77,7 @@ SAME_ORIGIN = {"Origin": SITE_URL, "Sec-Fetch-Site": "same-origin"}
 BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0"}
 EVIL = "https://evil.example"
 # Where what a reader types or is told goes: never stored by a browser or a cache.
-PERSONAL = re.compile(r"/share-a-concern|/search|/feedback|^/exit$|^/healthz$|/offline/saved-count")
+PERSONAL = re.compile(r"/share-a-concern|/search|/feedback|^/exit$|^/healthz$|/offline/saved-count|/what-did-you-think")
 # Error pages are the same for everyone (no answers in them): they need no caching rule.
 GENERIC_ERRORS = frozenset({400, 403, 404, 405, 413})
 HASHED = ("/assets/", "/icons/", "/films/media/")
@@ -199,6 +200,19 @@ def site_exchanges(site: Site) -> list[Exchange]:
         feedback = {"token": current_token(site_of_app(app).feedback_tokens), "page": "home", "useful": "yes"}
         post(f"/{lang}/feedback", feedback, SAME_ORIGIN)
         post(f"/{lang}/offline/saved-count", None, {**SAME_ORIGIN, **BROWSER})
+        launch_token = site_of_app(app).feedback_tokens.issue()  # web/launch/: partners, figures, soft launch
+        for path in ("/partners", "/partners/feedback", "/partners/feedback/thanks", "/what-did-you-think"):
+            get(f"/{lang}{path}")
+        for path in (
+            "/what-did-you-think/thanks",
+            "/how-this-site-is-measured",
+            "/how-this-site-is-measured/figures.csv",
+        ):
+            get(f"/{lang}{path}")
+        post(f"/{lang}/partners", {"token": launch_token, "links": "ltai.info/channel"}, SAME_ORIGIN)
+        post(f"/{lang}/what-did-you-think", {"token": launch_token, "answer": "satisfied"}, SAME_ORIGIN)
+        partner = {"token": launch_token, "organisation": "other", "works": "ASVS"}
+        post(f"/{lang}/partners/feedback", partner, SAME_ORIGIN)
     send = {"token": tokens.issue(), "step": "check", "danger": "no", **answers_for("ASVS-SENT")}
     post("/en/share-a-concern", send, SAME_ORIGIN)  # Send answers with the confirmation page
     get("/en/no-such-page")
@@ -457,21 +471,30 @@ def find_middleware(app: Starlette, kind: type[T]) -> T:
     return layer
 
 
+def kept_digests(app: Starlette) -> set[str]:
+    """The hashes of every body the app keeps: HttpCacheMiddleware's compressed bodies and, on the public site,
+    the pages rendered once (web/shell/rendered.py)."""
+    kept = {digest for digest, _ in find_middleware(app, HttpCacheMiddleware).cache.entries}
+    if isinstance(getattr(app.state, "site", None), PublicSite):
+        kept |= {entry.digest for entry in site_of_app(app).rendered.entries.values()}
+    return kept
+
+
 def not_in_shared_caches(site: Site) -> Finding:
-    """Never `public`, and never kept by the app's own compressed-page cache (HttpCacheMiddleware)."""
+    """Never `public`, and never kept by the app's own caches (HttpCacheMiddleware, the pages rendered once)."""
     problems, looked = [], 0
     for exchange in (exchange for exchange in site.exchanges if exchange.sensitive):
         looked += 1
         if "public" in exchange.header("cache-control"):
             problems.append(f"{exchange.label}: Cache-Control {exchange.header('cache-control')!r}")
     for app_name, app in (("site", site.app), ("console", site.world.app)):
-        kept = {digest for digest, _ in find_middleware(app, HttpCacheMiddleware).cache.entries}
+        kept = kept_digests(app)
         for exchange in site.of(app_name):
             digest = hashlib.sha256(exchange.response.content).hexdigest()[:20]
-            if exchange.sensitive and exchange.header("content-encoding") and digest in kept:
-                problems.append(f"{exchange.label}: its compressed body is kept in HttpCacheMiddleware's cache")
+            if exchange.sensitive and digest in kept:
+                problems.append(f"{exchange.label}: its body is kept in the app's memory")
     public_page = hashlib.sha256(site.client.get("/en/").content).hexdigest()[:20]
-    if public_page not in {digest for digest, _ in find_middleware(site.app, HttpCacheMiddleware).cache.entries}:
+    if public_page not in kept_digests(site.app):
         problems.append("control: a public page is not in the cache either, so this check sees nothing")
     return Finding(looked, tuple(problems))
 

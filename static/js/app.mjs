@@ -1,11 +1,13 @@
 // Progressive enhancement for every page. The site works fully without this file.
-import { Button, ExitThisPage, ServiceNavigation, SkipLink, createAll } from 'govuk-frontend'
+import { Button, ExitThisPage, SkipLink, createAll } from 'govuk-frontend'
 import { watchExit } from './modules/exit.mjs'
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported')
 watchExit()
 createAll(SkipLink)
-createAll(ServiceNavigation)
+// The main navigation is not folded behind a "Menu" button on phones: folding it once this script ran moved
+// every word below it after the first paint (layout shift 0.13 on a 320-pixel screen, issue 17). Its four
+// links show as they do without JavaScript.
 buttonsThatAnswerSpace()
 createAll(ExitThisPage)
 explainTheExitShortcut()

@@ -63,7 +63,7 @@ def test_the_toolkit_page_is_a_get_form_for_force_and_language(client: TestClien
     assert '<select class="govuk-select" id="force" name="force"' in text
     assert text.count('name="lang" type="radio"') == 2
     assert '<span lang="cy">Cymraeg</span>' in text
-    assert '<link rel="canonical" href="/toolkit">' in text
+    assert '<link rel="canonical" href="https://actearly.test/toolkit">' in text  # absolute (issue 17)
 
 
 def test_choosing_a_force_and_welsh_lists_every_file_the_archive_and_welsh_posts(client: TestClient) -> None:

@@ -8,12 +8,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from web.content.films import BuiltFilm, BuiltVersion, FilmLibrary
+from web.content.films import BuiltFilm, BuiltVersion, Film, FilmLibrary
 from web.content.names import LANGUAGE_NAMES
 from web.shell.formats import file_size
 from web.shell.i18n import N_, translations
 from web.shell.navigation import LanguageLink, NavItem, film_url, page_url
-from web.shell.pages import render, save_data
+from web.shell.pages import render, save_data, served_once
 from web.shell.site import site_of
 
 MEDIA_PREFIX = "/films/media/"
@@ -105,8 +105,7 @@ def _language_links(languages: tuple[str, ...], lang: str, slug: str | None) -> 
     ]
 
 
-async def films_page(request: Request) -> Response:
-    library, lang = _language(request)
+def _films_page(request: Request, library: FilmLibrary, lang: str) -> Response:
     items = []
     for film in library.in_language(lang):
         built = library.built(film, lang)
@@ -133,13 +132,31 @@ async def films_page(request: Request) -> Response:
     )
 
 
+async def films_page(request: Request) -> Response:
+    library, lang = _language(request)
+    # A new build of the films (their manifest re-read) is a new version.
+    return served_once(
+        request, film_url(lang), lambda: _films_page(request, library, lang), version=(library.manifest(),)
+    )
+
+
 async def film_page(request: Request) -> Response:
     library, lang = _language(request)
     film = library.film(request.path_params["slug"])
     if film is None or lang not in film.scripts:
         raise HTTPException(status_code=404)
-    built = library.built(film, lang)
     low_first = save_data(request)
+    key = (film_url(lang, film.slug), low_first)
+    return served_once(
+        request,
+        key,
+        lambda: _film_page(request, library, film, lang, low_first=low_first),
+        version=(library.manifest(),),  # a new build of the films: a new version
+    )
+
+
+def _film_page(request: Request, library: FilmLibrary, film: Film, lang: str, *, low_first: bool) -> Response:
+    built = library.built(film, lang)
     gettext = translations(lang).gettext
     return render(
         request,

@@ -96,7 +96,8 @@ class HttpCacheMiddleware:
                 return
             if message["type"] == "http.response.start":
                 headers = Headers(raw=message["headers"])
-                cacheable = message["status"] == 200 and "content-encoding" not in headers
+                # A page served from memory (web/shell/rendered.py) comes negotiated already, with its ETag.
+                cacheable = message["status"] == 200 and "content-encoding" not in headers and "etag" not in headers
                 typed = headers.get("content-type", "").startswith(COMPRESSIBLE_TYPES)
                 passthrough = not (cacheable and typed)
                 if passthrough:

@@ -15,7 +15,7 @@ from web.http.cache import negotiated
 from web.offline.icons import icons, web_manifest_body
 from web.offline.worker import OfflineBuild, SavablePage, ServiceWorker, offline_paths, pages_json_path
 from web.shell.assets import IMMUTABLE
-from web.shell.pages import render
+from web.shell.pages import render, served_once
 from web.shell.site import language_of
 
 _BUILDS: WeakKeyDictionary[Starlette, OfflineBuild] = WeakKeyDictionary()
@@ -35,11 +35,13 @@ async def savable_pages(app: Starlette) -> dict[str, tuple[SavablePage, ...]]:
 
 
 async def offline_page(request: Request) -> Response:
-    return render(request, "offline/offline.html", language_of(request))
+    lang = language_of(request)
+    return served_once(request, ("offline", lang), lambda: render(request, "offline/offline.html", lang))
 
 
 async def saved_pages(request: Request) -> Response:
-    return render(request, "offline/saved.html", language_of(request))
+    lang = language_of(request)
+    return served_once(request, ("saved", lang), lambda: render(request, "offline/saved.html", lang))
 
 
 async def offline_pages_json(request: Request) -> Response:

@@ -13,7 +13,7 @@ from web.content.library import ContentLibrary
 from web.content.names import DEFAULT_LANGUAGE, HOME
 from web.public import feedback, support_line
 from web.shell.navigation import breadcrumbs, film_url, next_page, page_url, section_pages
-from web.shell.pages import render
+from web.shell.pages import render, served_once
 from web.shell.site import language_of, site_of
 
 # What a page shows before its own words, by slug: what is urgent first, then the ways to tell us. One copy
@@ -32,20 +32,27 @@ async def advice_page(request: Request) -> Response:
     page = library.get(lang, slug)
     if page is None:
         raise HTTPException(status_code=404)
-    return render(
+    support_line_open = support_line.is_open()
+    feedback_token = feedback.current_token(site.feedback_tokens)  # the same for an hour, on every page
+    return served_once(
         request,
-        f"advice/{page.layout}.html",
-        lang,
-        page=page,
-        canonical_url=page_url(lang, slug),
-        alternates=library.translations(slug),
-        breadcrumbs=breadcrumbs(library, page),
-        section_pages=section_pages(library, page),
-        next_page=next_page(library, page),
-        support_line_open=support_line.is_open(),
-        feedback_token=feedback.current_token(site.feedback_tokens),
-        film=_film_link(site.films, page.film, lang),
-        boxes=BOXES.get(slug, ()),
+        request.scope["path"],  # one of the library's pages: a known address
+        lambda: render(
+            request,
+            f"advice/{page.layout}.html",
+            lang,
+            page=page,
+            canonical_url=page_url(lang, slug),
+            alternates=library.translations(slug),
+            breadcrumbs=breadcrumbs(library, page),
+            section_pages=section_pages(library, page),
+            next_page=next_page(library, page),
+            support_line_open=support_line_open,
+            feedback_token=feedback_token,
+            film=_film_link(site.films, page.film, lang),
+            boxes=BOXES.get(slug, ()),
+        ),
+        version=(support_line_open, feedback_token),
     )
 
 

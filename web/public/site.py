@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from web.content import ContentLibrary
 from web.content.films import FilmLibrary
 from web.shell.navigation import film_url, page_url
+from web.shell.pages import served_once
 from web.shell.site import site_of
 from web.storage import database_is_healthy
 
@@ -28,7 +29,8 @@ class SitemapEntry:
 
 
 def sitemap_entries(library: ContentLibrary, films: FilmLibrary) -> list[SitemapEntry]:
-    """Every public page, in every language: the advice pages, then the films."""
+    """Every public page, in every language: the advice pages, then the films. Not the launch's pages
+    (web/launch/): each carries a form token or today's figures, so neither is exported nor kept."""
     entries = [
         SitemapEntry(
             page_url(page.lang, page.slug),
@@ -47,6 +49,10 @@ def sitemap_entries(library: ContentLibrary, films: FilmLibrary) -> list[Sitemap
 
 
 async def sitemap(request: Request) -> Response:
+    return served_once(request, "sitemap", lambda: _sitemap(request))
+
+
+def _sitemap(request: Request) -> Response:
     site = site_of(request)
     base = site.settings.public_base_url
     rows = []

@@ -11,7 +11,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web.content.names import DEFAULT_LANGUAGE
-from web.shell.pages import render
+from web.shell.pages import render, served_once
 from web.shell.site import Site
 
 log = logging.getLogger("web.shell.errors")
@@ -37,7 +37,12 @@ async def http_error(request: Request, exc: Exception) -> Response:
     template = TEMPLATES.get(exc.status_code)
     if template is None:
         return PlainTextResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
-    return render(request, template, language_of(request), status_code=exc.status_code, headers=exc.headers)
+    lang = language_of(request)
+    # The same page for every address in a language (the navigation marks Search on its own address only).
+    key = ("error", exc.status_code, lang, request.scope.get("path") == f"/{lang}/search")
+    return served_once(
+        request, key, lambda: render(request, template, lang, status_code=exc.status_code), headers=exc.headers
+    )
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -13,6 +13,7 @@ from web.content.names import DEFAULT_LANGUAGE
 from web.http.redirects import ltai_notice
 from web.shell.i18n import direction, translations
 from web.shell.navigation import language_links, main_navigation, page_url
+from web.shell.rendered import RenderedResponse, template_version
 from web.shell.site import site_of
 
 
@@ -77,3 +78,24 @@ def render(
         status_code=status_code,
         headers=headers,
     )
+
+
+def served_once(
+    request: Request,
+    key: Hashable,
+    render: Callable[[], Response],
+    *,
+    version: tuple[Any, ...] = (),
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """The page `render` makes for `key`, rendered once per version of what it depends on.
+
+    `key` names the page (its address, its language, what the request chose such as Save-Data); `version`
+    what the page shows that changes by itself (the support line opening). The loaded content, films,
+    templates and settings and the Let's Talk About It notice are added here. `headers` are sent with this
+    answer only (a 405's Allow)."""
+    site = site_of(request)
+    full_key = (key, ltai_notice(request))
+    full_version = (site.library, site.films, site.templates, site.settings, template_version(site.templates), *version)
+    entry = site.rendered.page(full_key, full_version, render)
+    return RenderedResponse(site.rendered, full_key, entry, headers or {})

@@ -3,7 +3,7 @@ keys, form tokens and limits. Handlers reach it with `site_of(request)`, typed, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nacl.public import PublicKey
 from sqlalchemy import Engine
@@ -19,6 +19,7 @@ from web.http.form_tokens import FormTokens
 from web.http.limits import SubmissionLimiter
 from web.settings import Settings
 from web.shell.assets import Assets
+from web.shell.rendered import RenderedPages
 from web.storage.figures import FigureCounter
 
 
@@ -38,6 +39,7 @@ class Site:
     feedback_limiter: SubmissionLimiter
     offline_save_limiter: SubmissionLimiter  # "saved for offline" counts from one client, an hour
     figure_counter: FigureCounter | None  # None when MEASUREMENT=off
+    rendered: RenderedPages = field(default_factory=RenderedPages)  # pages the same for every reader
 
 
 def site_of(connection: HTTPConnection) -> Site:

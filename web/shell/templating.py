@@ -57,6 +57,9 @@ def create_templates(settings: Settings, assets: Assets, facts: Facts) -> Jinja2
         extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Read once, like the content: pages rendered once are kept until a template changes, which in
+        # production is a new release. With DEBUG on, an edited template shows at once (web/shell/rendered.py).
+        auto_reload=settings.debug,
     )
     environment.filters["long_date"] = lambda day, lang: format_date(day, format="d MMMM y", locale=lang)
     # Canonical and hreflang links name the site's public address: search engines do not accept relative ones.

@@ -23,7 +23,7 @@ from web.content.forces import Force, load_forces
 from web.content.names import DEFAULT_LANGUAGE
 from web.settings import Settings
 from web.shell.formats import file_size
-from web.shell.pages import render
+from web.shell.pages import render, served_once
 from web.shell.site import site_of
 from web.toolkit import archive, images, posters
 from web.toolkit.words import THEMES, load_kit
@@ -117,6 +117,12 @@ async def toolkit_page(request: Request) -> Response:
     if page_lang not in INTERFACE_LANGUAGES:
         raise HTTPException(status_code=404)
     asked = "force" in request.query_params or "lang" in request.query_params
+    if not asked:  # the form alone is the same for everyone: rendered once
+        return served_once(request, ("toolkit", page_lang), lambda: _toolkit_page(request, page_lang, asked=False))
+    return _toolkit_page(request, page_lang, asked=True)
+
+
+def _toolkit_page(request: Request, page_lang: str, *, asked: bool) -> Response:
     force, lang, errors = _form_choice(request) if asked else (None, None, [])
     context: dict[str, Any] = {
         "forces": sorted(forces_of(request).values(), key=lambda force: force.name_in(page_lang)),
