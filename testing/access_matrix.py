@@ -77,9 +77,10 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("/accounts", "GET"): only("admin"),
     ("/accounts/{officer_id}", "POST"): only("admin"),
     ("/assets/{name}", "GET"): PUBLIC,
+    ("/healthz", "GET"): PUBLIC,  # helper C's monitor check (web/console/app.py): the database's health only
 }
 # What a POST sends besides the CSRF token: a change that would show in World.state().
-FORMS = {"/concerns/{reference}": {"status": "closed", "note": "MATRIX NOTE"}}
+FORMS = {"/concerns/{reference}": {"status": "closed", "outcome": "no-further-action", "note": "MATRIX NOTE"}}
 REFUSALS = frozenset({401, 403, 404, 405})
 
 

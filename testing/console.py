@@ -1,17 +1,24 @@
-"""Officers for the console in the tests: added with a known password and code secret, and signed in."""
+"""Officers for the console in the tests: added with a known password and code secret, and signed in; and
+concerns stored in bulk for the queue's tests."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
+import uuid
 
 import pyotp
+from nacl.public import PublicKey
+from sqlalchemy import Engine, insert
 from starlette.testclient import TestClient
 
 from web.console.auth import hash_password
 from web.console.state import console_of_app
-from web.sealing import seal_totp_secret
+from web.sealing import seal, seal_totp_secret
 from web.storage import officers as store
+from web.storage.concerns import new_reference
+from web.storage.tables import concerns
 
 PASSWORD = "correct horse battery staple"
 
@@ -40,3 +47,26 @@ def csrf_of(console: TestClient, path: str) -> str:
     found = CSRF.search(console.get(path).text)
     assert found, f"{path} has no CSRF token"
     return found.group(1)
+
+
+def store_concerns(engine: Engine, public_key: PublicKey, count: int, **columns: object) -> list[str]:
+    """`count` concerns stored at once, sealed as the public site seals them (answers with a marker each), with
+    `columns` (status, route, language, received_on…) as given; their references, oldest first."""
+    references = set[str]()
+    while len(references) < count:  # distinct: references are drawn from about 117 million
+        references.add(new_reference())
+    rows = [
+        {
+            "reference": reference,
+            "idempotency_key": uuid.uuid4().hex,
+            "route": "form",
+            "received_on": dt.date(2026, 3, 2),
+            "language": "en",
+            "sealed": seal(public_key, {"submitted_at": "2026-03-02 10:00", "answers": {"worries": f"MARKER-{n}"}}),
+            **columns,
+        }
+        for n, reference in enumerate(sorted(references))
+    ]
+    with engine.begin() as connection:
+        connection.execute(insert(concerns), rows)
+    return [str(row["reference"]) for row in rows]

@@ -1,4 +1,5 @@
-"""The console's pages. Every view and change of a concern is written to the audit log.
+"""The console's pages: signing in and out, accounts and the audit log, error pages. The concerns' pages are in
+web/console/concern_pages.py (imported here, as web/console/app.py routes them from here).
 
 Each view reads and checks what the request brings on the event loop, then does its database work (and the
 sealing and opening that goes with it) in a worker thread (web/console/pages.py says why).
@@ -7,34 +8,28 @@ sealing and opening that goes with it) in a worker thread (web/console/pages.py 
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
-from typing import Any
 
-from nacl.exceptions import CryptoError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from web.clock import utc_today
-from web.concern.questions import ALL_FIELDS, STEPS
 from web.console import auth
+from web.console.concern_pages import concern_list as concern_list  # routed from here (web/console/app.py)
+from web.console.concern_pages import concern_update as concern_update
+from web.console.concern_pages import concern_view as concern_view
 from web.console.pages import NO_STORE, form_of, one_line, refuse_other_sites, render, requires, settings_windows
 from web.console.state import Console, console_of
 from web.http.limits import client_of
-from web.sealing import seal, unseal
-from web.storage import concerns as concern_store
 from web.storage import officers as store
 
 log = logging.getLogger("web.console")
-UNOPENABLE = "This concern cannot be opened with the console's keys. Tell an administrator."
 UNREADABLE = (
     "Codes cannot be checked for your account at the moment. Tell an administrator: the console's keys do not open it."
 )
 NOT_RIGHT = "The username or password is not right, or there have been too many tries: wait a minute and try again."
 UNKNOWN = "(unknown)"  # the audit log's actor for a sign-in to no account: never what the sender typed
-REFERENCE = re.compile(r"[A-Z0-9]{4}-[A-Z0-9]{4}")
 AUDIT_VIEWS = {"actions": False, "sign-ins": True}  # ?show=…: what was written before anyone signed in?
 LAST_PAGE = 10_000
 
@@ -213,108 +208,6 @@ async def sign_out(request: Request) -> Response:
     response = RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
     response.delete_cookie(auth.SESSION_COOKIE, secure=True, httponly=True, samesite="strict")
     return response
-
-
-def _reference(request: Request) -> str:
-    """The concern's reference in the path: a 400 for a control character, a 404 for anything that is not a
-    reference, either without asking the database."""
-    reference = one_line(str(request.path_params["reference"]))
-    if not REFERENCE.fullmatch(reference):
-        raise HTTPException(status_code=404)
-    return reference
-
-
-@requires("officer")
-async def concern_list(request: Request) -> Response:
-    state = console_of(request)
-    show = request.query_params.get("show", "open")
-    if show not in ("open", "all"):
-        raise HTTPException(status_code=400)
-    statuses = concern_store.STATUSES if show == "all" else ("new", "contacted", "referred")
-
-    def listed() -> list[concern_store.StoredConcern]:
-        rows = concern_store.list_concerns(state.engine, statuses)
-        store.record(state.engine, request.state.signed_in.officer.username, "listed", detail=f"{len(rows)} {show}")
-        return rows
-
-    return render(request, "console/concerns.html", concerns=await run_in_threadpool(listed), show=show)
-
-
-@dataclass(frozen=True)
-class Opened:
-    concern: concern_store.StoredConcern
-    answers: dict[str, Any]
-    note: str
-
-
-def _open_concern(state: Console, officer: str, reference: str) -> Opened | None:
-    """The concern opened with the console's keys, and the opening written to the audit log; None when no
-    key opens it (also written)."""
-    stored = concern_store.get_concern(state.engine, reference)
-    if stored is None:
-        raise HTTPException(status_code=404)
-    try:
-        opened = unseal(state.keys.private_keys, stored.sealed)
-        note = unseal(state.keys.private_keys, stored.note_sealed).get("note", "") if stored.note_sealed else ""
-    except CryptoError:  # sealed for a key this console does not have (a public server's wrong public key)
-        log.error("console: concern %s opens with none of the console's keys", reference)
-        store.record(state.engine, officer, "unopenable", reference)
-        return None
-    store.record(state.engine, officer, "opened", reference)
-    return Opened(stored, opened, note)
-
-
-@requires("officer")
-async def concern_view(request: Request) -> Response:
-    state, reference = console_of(request), _reference(request)
-    opened = await run_in_threadpool(_open_concern, state, request.state.signed_in.officer.username, reference)
-    if opened is None:
-        return render(request, "console/error.html", title=UNOPENABLE, status_code=503)
-    return render(
-        request,
-        "console/concern.html",
-        concern=opened.concern,
-        opened=opened.answers,
-        note=opened.note,
-        rows=_answer_rows(opened.answers),
-        statuses=concern_store.STATUSES,
-    )
-
-
-def _answer_rows(opened: dict[str, Any]) -> list[tuple[str, str]]:
-    answers: dict[str, Any] = opened.get("answers", {})
-    order = [field.name for step in STEPS for field in step.fields] + list(ALL_FIELDS)
-    rows = []
-    for name in dict.fromkeys(order):
-        if name not in answers or name == "danger":
-            continue
-        spec = ALL_FIELDS[name]
-        value = answers[name]
-        values = value if isinstance(value, list) else [value]
-        labels = dict(spec.choices)
-        shown = ", ".join(str(labels.get(item, item)) for item in values if item)
-        rows.append((spec.label, shown or "Not given"))
-    return rows
-
-
-@requires("officer")
-async def concern_update(request: Request) -> Response:
-    state, reference = console_of(request), _reference(request)
-    form = await form_of(request)
-    status = str(form.get("status", ""))
-    note = str(form.get("note", ""))[:2000]
-    if status not in concern_store.STATUSES:
-        raise HTTPException(status_code=400)
-
-    def update() -> None:
-        sealed_note = seal(state.keys.public_key, {"note": note}) if note else None
-        if not concern_store.set_status(state.engine, reference, status, sealed_note, utc_today()):
-            raise HTTPException(status_code=404)
-        detail = status + (" with note" if note else "")
-        store.record(state.engine, request.state.signed_in.officer.username, "status", reference, detail=detail)
-
-    await run_in_threadpool(update)
-    return RedirectResponse(f"/concerns/{reference}", status_code=303, headers=NO_STORE)
 
 
 def _audit_query(request: Request) -> tuple[str, str | None, int]:

@@ -35,6 +35,15 @@ concerns = Table(
     Column("status", String(16), nullable=False, server_default="new"),
     Column("note_sealed", LargeBinary),
     Column("closed_on", Date),
+    # The console's work on it (migration 0007): who has it, when its status last changed, how it closed,
+    # and when it was handed over; who to and their reference are sealed like the note.
+    Column("assigned_to", Integer),  # an officer's id
+    Column("status_changed_at", DateTime),
+    Column("outcome", String(32)),
+    Column("handed_over_on", Date),
+    Column("handover_sealed", LargeBinary),
+    Index("concerns_queue", "status", "received_on", "language", "route"),  # counts the queue's matches
+    Index("concerns_received", "received_on", "id"),
 )
 
 officers = Table(
