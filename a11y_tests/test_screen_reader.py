@@ -28,11 +28,33 @@ from a11y_tests.pages import NOT_FOUND, PageState
 from audit.conditions import DESKTOP, Condition
 
 SNAPSHOTS = Path(__file__).with_name("snapshots")
+
+
+def _answer_to_the_check_page(page: Page) -> None:
+    """From the first question to "Check your answers": the form's Back, Change buttons and rows."""
+    for fill in (
+        lambda: page.locator("#danger-2").check(),
+        lambda: (
+            page.locator("#person_name").fill("Sam"),
+            page.locator("#person_age-2").check(),
+            page.locator("#relationship").check(),
+        ),
+        lambda: (page.locator("#worries").fill("He shares violent videos."), page.locator("#since_when-2").check()),
+        lambda: None,
+        lambda: page.locator("#heard_about").check(),
+    ):
+        fill()
+        page.locator("main form button.govuk-button").click()
+        page.wait_for_load_state()
+
+
 TEMPLATES = {
     "home": PageState("home", "/en/"),
     "advice": PageState("advice", "/en/signs-to-spot"),
     "advice-urdu": PageState("advice-urdu", "/ur/signs-to-spot"),
     "not-found": NOT_FOUND,
+    "concern-question": PageState("concern-question", "/en/share-a-concern/questions"),
+    "concern-check": PageState("concern-check", "/en/share-a-concern/questions", then=_answer_to_the_check_page),
 }
 
 

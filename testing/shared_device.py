@@ -378,8 +378,9 @@ def record_fields(page: Page, where: str, visit: Visit) -> None:
 def leave(page: Page, variant: str, exit_url: str) -> None:
     if variant in ("click", "no-javascript", "from-check-page", "slow-network"):
         # A button with JavaScript; without it, a link that does not claim to be one (ADR 15).
-        role = "link" if variant == "no-javascript" else "button"
-        page.get_by_role("region", name="Leave this site quickly").get_by_role(role, name="Exit this page").click()
+        region = page.get_by_role("region", name="Leave this site quickly")
+        way_out = region.get_by_role("link" if variant == "no-javascript" else "button", name="Exit this page")
+        way_out.click()
     elif variant == "shift-three-times":
         page.wait_for_function("document.body.classList.contains('govuk-frontend-supported')")
         page.locator("h1").click()

@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 from testing.forms import form_token, sent_reference, submit_concern
 from testing.held_lock import write_lock_held
 from web.app import create_app
+from web.concern.reference import spoken
 from web.settings import Settings
 from web.shell.site import site_of_app
 from web.storage.concerns import list_concerns
@@ -110,10 +111,12 @@ def test_a_lock_longer_than_the_wait_keeps_the_answers_and_a_retry_stores_one_co
     assert "Try again in a minute" in summary and SUPPORT_LINE in summary
     assert busy.headers["cache-control"] == "no-store" and busy.headers["retry-after"] == "60"
     assert list_concerns(engine) == []
+    assert "app-reference" not in busy.text  # nothing stored, so no reference to show (issue 21, item 5)
 
     again = db_client.post("/en/share-a-concern", data={**posted(busy), "token": form_token(busy)})
     reloaded = db_client.post("/en/share-a-concern", data=posted(busy))
     assert sent_reference(again) == sent_reference(reloaded)
+    assert again.context["spoken_reference"] == spoken(sent_reference(again))  # type: ignore[attr-defined]
     assert len(list_concerns(engine)) == 1
 
 

@@ -143,3 +143,35 @@ def test_the_sealed_payload_holds_the_route_language_time_and_a_copy_of_every_an
         "submitted_at": "2025-01-02T03:04:05+00:00",
         "answers": {**COMPLETE, "access_needs": ["bsl"]},
     }
+
+
+@pytest.mark.parametrize("name", ["safe_to_contact", "voicemail_ok", "text_ok"])
+def test_every_optional_question_of_the_form_says_so_in_its_label(name: str) -> None:
+    """WCAG 3.3.2: a question a reader may skip says "(optional)" where it is asked (issue 21, item 6)."""
+    spec = next(spec for form_step in q.STEPS for spec in form_step.fields if spec.name == name)
+    assert not spec.required and spec.label.endswith("(optional)")
+    for form_step in q.STEPS[1:]:
+        for each in form_step.fields:
+            assert each.required or each.label.endswith("(optional)"), each.name
+
+
+def test_back_goes_one_step_before_and_from_the_check_page_to_the_last_question() -> None:
+    assert q.previous_step("worry") == "person"
+    assert q.previous_step("person") == "danger"
+    assert q.previous_step(q.CHECK) == "heard"
+    assert q.previous_step("danger") is None  # the start page, by a plain link
+
+
+def test_each_question_of_the_form_belongs_to_its_step() -> None:
+    assert step("person") == q.step_of_field("person_area")
+    assert step("you") == q.step_of_field("voicemail_ok")
+    assert q.step_of_field("callback_phone") is None
+
+
+def test_change_lands_on_the_field_or_on_the_chosen_option() -> None:
+    fields = {spec.name: spec for form_step in q.STEPS for spec in form_step.fields}
+    assert q.focus_id(fields["person_area"], answers()) == "person_area"
+    assert q.focus_id(fields["person_age"], answers(person_age="13-17")) == "person_age-2"
+    assert q.focus_id(fields["person_age"], answers(person_age="under-13")) == "person_age"
+    assert q.focus_id(fields["person_age"], answers()) == "person_age"
+    assert q.focus_id(fields["access_needs"], answers(access_needs=["bsl", "other"])) == "access_needs-2"

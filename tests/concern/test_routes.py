@@ -205,3 +205,120 @@ def test_spelling_survives_cleaning_but_disguises_do_not() -> None:
     assert clean_text(urdu, multiline=True) == urdu
     assert clean_text("a\u200db \u200fc", multiline=False) == "a\u200db \u200fc"
     assert clean_text("safe\u202etxt.exe\u2066", multiline=False) == "safetxt.exe"
+
+
+# Issue 21, items 3 and 4: "Change" takes the reader to the question and back to its row; Back keeps the answers.
+CHECKED = {
+    "person_name": "Sam",
+    "person_area": "Leeds",
+    "person_age": "13-17",
+    "relationship": "parent",
+    "worries": "He shares violent videos.",
+    "since_when": "weeks",
+}
+
+
+def _post(client: TestClient, **data: str) -> object:
+    token = form_token(client.get("/en/share-a-concern/questions"))
+    return client.post("/en/share-a-concern", data={"token": token, **data})
+
+
+def _autofocused(html: str) -> list[str]:
+    """The id of every element that says autofocus."""
+    return re.findall(r'<(?:input|textarea|button)[^>]*\bid="([^"]+)"[^>]*\bautofocus\b', html)
+
+
+def test_change_opens_the_question_chosen_with_focus_on_its_field(client: TestClient) -> None:
+    response = _post(client, step="check", change="person_area", **CHECKED)
+    assert response.status_code == 200
+    assert response.context["step"].name == "person"
+    assert _autofocused(response.text) == ["person_area"]
+    assert 'action="/en/share-a-concern#change-person_area"' in response.text
+    assert 'name="changing" value="person_area"' in response.text
+
+
+def test_change_on_a_question_with_options_focuses_the_option_chosen(client: TestClient) -> None:
+    response = _post(client, step="check", change="person_age", **CHECKED)
+    assert _autofocused(response.text) == ["person_age-2"]  # 13 to 17, the second option
+
+
+def test_the_check_pages_change_buttons_name_their_question_and_its_field_in_the_address(client: TestClient) -> None:
+    """Without JavaScript too: the fragment and autofocus need no script."""
+    response = _post(client, step="heard", heard_about="poster", **CHECKED)
+    assert response.context["returned_to"] is None and _autofocused(response.text) == []
+    assert re.search(
+        r'name="change" value="person_area" id="change-person_area" '
+        r'formaction="/en/share-a-concern#person_area"',
+        response.text,
+    )
+    assert 'formaction="/en/share-a-concern#person_age-2"' in response.text
+
+
+def test_saving_a_changed_answer_returns_to_its_row_of_the_check_page(client: TestClient) -> None:
+    response = _post(
+        client, step="person", back_to_check="1", changing="person_area", **{**CHECKED, "person_area": "York"}
+    )
+    assert response.context["returned_to"] == "person_area"
+    assert _autofocused(response.text) == ["change-person_area"]
+    assert "York" in response.text
+
+
+def test_a_changed_answer_with_a_problem_shows_the_error_and_still_returns_to_its_row(client: TestClient) -> None:
+    response = _post(client, step="person", back_to_check="1", changing="person_name", **{**CHECKED, "person_name": ""})
+    assert response.status_code == 422 and _autofocused(response.text) == []  # the error summary takes focus
+    assert 'name="changing" value="person_name"' in response.text
+
+
+def test_an_unknown_question_to_change_is_not_carried(client: TestClient) -> None:
+    response = _post(client, step="person", back_to_check="1", changing="not_a_field", **CHECKED)
+    assert response.context["returned_to"] is None
+
+
+def test_back_shows_the_question_before_with_every_answer_kept(client: TestClient) -> None:
+    response = _post(client, step="worry", back="1", **CHECKED)
+    assert response.status_code == 200 and response.context["step"].name == "person"
+    assert 'value="Sam"' in response.text and 'value="Leeds"' in response.text
+    assert re.search(r'id="person_age-2"[^>]*checked', response.text)
+    assert 'name="worries" value="He shares violent videos."' in response.text  # carried on
+    assert _autofocused(response.text) == []
+
+
+def test_back_from_the_check_page_is_the_last_question(client: TestClient) -> None:
+    response = _post(client, step="check", back="1", heard_about="poster", **CHECKED)
+    assert response.context["step"].name == "heard"
+    assert re.search(r'id="heard_about"[^>]*checked', response.text)
+
+
+def test_back_while_changing_an_answer_returns_to_its_row_of_the_check_page(client: TestClient) -> None:
+    response = _post(client, step="person", back="1", back_to_check="1", changing="person_area", **CHECKED)
+    assert response.context["returned_to"] == "person_area"
+    assert _autofocused(response.text) == ["change-person_area"]
+
+
+def test_every_question_page_has_a_back_that_posts_the_answers(client: TestClient) -> None:
+    response = _post(client, step="danger", danger="no", **CHECKED)  # the person page
+    back = re.search(r'<form[^>]*class="govuk-body app-back-form">(.*?)</form>', response.text, re.S)
+    assert back is not None
+    assert 'name="step" value="person"' in back.group(1) and 'name="token"' in back.group(1)
+    assert 'name="person_name" value="Sam"' in back.group(1)
+    assert re.search(r'<button type="submit" name="back" value="1"[^>]*>Back</button>', back.group(1))
+
+
+def test_the_first_questions_back_is_a_link_to_the_start_page(client: TestClient) -> None:
+    html = client.get("/en/share-a-concern/questions").text
+    assert re.search(r'<a class="govuk-back-link app-back-link" href="/en/share-a-concern">Back</a>', html)
+    assert 'name="back"' not in html
+
+
+@pytest.mark.parametrize("step", ["danger", "nowhere", ""])
+def test_back_from_no_question_before_is_a_clear_400(client: TestClient, step: str) -> None:
+    assert _post(client, step=step, back="1").status_code == 400
+
+
+def test_the_confirmation_gives_screen_readers_the_reference_one_character_at_a_time(client: TestClient) -> None:
+    response = submit_concern(client, "MARKER-SPOKEN")
+    reference = sent_reference(response)
+    spoken = " ".join(reference[:4]) + ", " + " ".join(reference[5:])
+    assert response.context["spoken_reference"] == spoken
+    assert f'<span aria-hidden="true"><strong class="app-reference">{reference}</strong></span>' in response.text
+    assert f'<span class="govuk-visually-hidden">{spoken}</span>' in response.text

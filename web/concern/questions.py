@@ -176,7 +176,7 @@ STEPS = (
             ),
             Field(
                 "safe_to_contact",
-                N_("Is it safe for us to contact you?"),
+                N_("Is it safe for us to contact you? (optional)"),
                 "radios",
                 choices=YES_NO_UNSURE,
                 hint=N_("For example, the person you are worried about might see your phone or messages."),
@@ -187,8 +187,8 @@ STEPS = (
                 max_length=200,
                 hint=N_("For example, weekdays after 6pm."),
             ),
-            Field("voicemail_ok", N_("Can we leave a voicemail?"), "radios", choices=YES_NO),
-            Field("text_ok", N_("Can we send you a text message?"), "radios", choices=YES_NO),
+            Field("voicemail_ok", N_("Can we leave a voicemail? (optional)"), "radios", choices=YES_NO),
+            Field("text_ok", N_("Can we send you a text message? (optional)"), "radios", choices=YES_NO),
             Field("preferred_language", N_("Which language would you like us to use? (optional)"), max_length=40),
             Field(
                 "access_needs",
@@ -328,9 +328,34 @@ def step_named(name: str) -> Step | None:
     return next((step for step in STEPS if step.name == name), None)
 
 
+def step_of_field(name: str) -> Step | None:
+    """The form step that asks the question `name` (not the call-back request's)."""
+    return next((step for step in STEPS if any(spec.name == name for spec in step.fields)), None)
+
+
 def next_step(name: str) -> str:
     index = STEP_NAMES.index(name)
     return STEP_NAMES[index + 1] if index + 1 < len(STEP_NAMES) else CHECK
+
+
+def previous_step(name: str) -> str | None:
+    """The step before `name` (a step or CHECK), or None before the first question: the start page."""
+    if name == CHECK:
+        return STEP_NAMES[-1]
+    index = STEP_NAMES.index(name)
+    return STEP_NAMES[index - 1] if index > 0 else None
+
+
+def focus_id(spec: Field, answers: Answers) -> str:
+    """The id of the control a reader lands on to change `spec`: the field itself, or for radios and
+    checkboxes the first chosen option (GOV.UK numbers them `name`, `name-2`, `name-3` ...), else the first."""
+    if spec.kind not in ("radios", "checkboxes"):
+        return spec.name
+    chosen = answers.get_list(spec.name) if spec.kind == "checkboxes" else [answers.get(spec.name)]
+    for index, (value, _) in enumerate(spec.choices, start=1):
+        if value in chosen:
+            return spec.name if index == 1 else f"{spec.name}-{index}"
+    return spec.name
 
 
 def sealed_payload(route: str, answers: Answers, lang: str, submitted_at: str) -> dict[str, object]:

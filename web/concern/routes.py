@@ -26,6 +26,7 @@ from starlette.responses import Response
 
 from web.clock import utc_now
 from web.concern import questions
+from web.concern.reference import spoken
 from web.http.forms import read_form
 from web.http.same_origin import is_same_origin
 from web.sealing import seal
@@ -66,9 +67,13 @@ def _question(
     token: str,
     *,
     back_to_check: bool = False,
+    changing: str | None = None,
     status_code: int = 200,
 ) -> Response:
+    """A page of questions. `changing` is the question the reader chose with "Change": they land on it
+    (`focus`), and saving takes them back to its row of the check page."""
     carried = [name for name in questions.FORM_FIELDS if name not in {spec.name for spec in step.fields}]
+    changed = next((spec for spec in step.fields if spec.name == changing), None) if not errors else None
     return _page(
         request,
         "concern/question.html",
@@ -78,9 +83,19 @@ def _question(
         errors=errors,
         token=token,
         carried=carried,
+        fields=questions.FORM_FIELDS,
         back_to_check=back_to_check,
+        changing=changing,
+        focus=questions.focus_id(changed, answers) if changed else None,
+        back_to=_back_from(step.name, back_to_check=back_to_check),
         status_code=status_code,
     )
+
+
+def _back_from(step_name: str, *, back_to_check: bool) -> str | None:
+    """Where the page's Back goes: the check page when changing an answer, else the step before (None: the
+    start page, by a plain link, before the first question)."""
+    return questions.CHECK if back_to_check else questions.previous_step(step_name)
 
 
 def _check(
@@ -91,8 +106,10 @@ def _check(
     *,
     problem: str | None = None,
     busy: bool = False,
+    returned_to: str | None = None,
     status_code: int = 200,
 ) -> Response:
+    """Check your answers. `returned_to` is the question just changed: its row's Change button has focus."""
     return _page(
         request,
         "concern/check.html",
@@ -101,8 +118,10 @@ def _check(
         answers=answers,
         token=token,
         fields=questions.FORM_FIELDS,
+        focus_ids={spec.name: questions.focus_id(spec, answers) for step in questions.STEPS for spec in step.fields},
         problem=problem,
         busy=busy,
+        returned_to=returned_to,
         status_code=status_code,
     )
 
@@ -125,9 +144,12 @@ async def concern_answer(request: Request) -> Response:
     lang = language_of(request)
     form, token, fresh = await _guarded_form(request)
     answers = questions.read_answers(form, questions.FORM_FIELDS)
-    changing = questions.step_named(str(form.get("change", "")))
-    if changing is not None:
-        return _question(request, lang, changing, answers, {}, token, back_to_check=True)
+    if form.get("back"):
+        return _go_back(request, lang, form, answers, token)
+    to_change = _question_to_change(str(form.get("change", "")))
+    if to_change is not None:
+        step_to_change, field_name = to_change
+        return _question(request, lang, step_to_change, answers, {}, token, back_to_check=True, changing=field_name)
     step_name = str(form.get("step", ""))
     if step_name == questions.CHECK:
         first_problem, errors = questions.validate_all(answers)
@@ -140,20 +162,56 @@ async def concern_answer(request: Request) -> Response:
     if step is None:
         raise HTTPException(status_code=400)
     back_to_check = bool(form.get("back_to_check"))
+    changed = _changing(form)
     step_answers = questions.read_answers(form, tuple(spec.name for spec in step.fields))
     errors = questions.validate(step, step_answers)
     if errors:
-        return _question(request, lang, step, answers, errors, token, back_to_check=back_to_check, status_code=422)
+        return _question(
+            request, lang, step, answers, errors, token, back_to_check=back_to_check, changing=changed, status_code=422
+        )
     if step.name == "danger" and step_answers.get("danger") == "yes":
         return _page(
             request, "concern/danger_now.html", lang, token=token, answers=answers, fields=questions.FORM_FIELDS
         )
     following = questions.CHECK if back_to_check else questions.next_step(step.name)
     if following == questions.CHECK:
-        return _check(request, lang, answers, token)
+        return _check(request, lang, answers, token, returned_to=changed if back_to_check else None)
     next_question = questions.step_named(following)
     assert next_question is not None
     return _question(request, lang, next_question, answers, {}, token)
+
+
+def _question_to_change(change: str) -> tuple[questions.Step, str | None] | None:
+    """The step and question a check page's "Change" names (a question's name; a step's name from a page
+    served before this form of it, which has no question to land on), or None."""
+    if change in questions.FORM_FIELDS:
+        step = questions.step_of_field(change)
+        return (step, change) if step is not None else None
+    step = questions.step_named(change)
+    return (step, None) if step is not None else None
+
+
+def _changing(form: FormData) -> str | None:
+    """The question the reader chose to change on the check page, carried with the form (or None)."""
+    name = str(form.get("changing", ""))
+    return name if name in questions.FORM_FIELDS else None
+
+
+def _go_back(request: Request, lang: str, form: FormData, answers: questions.Answers, token: str) -> Response:
+    """Back: the page before, with every answer kept and nothing checked (the page's own answers are the
+    ones it was shown with: its Back form carries them, not what was typed since). Changing an answer, Back
+    is the check page, at the row of the question."""
+    step_name = str(form.get("step", ""))
+    if step_name != questions.CHECK and questions.step_named(step_name) is None:
+        raise HTTPException(status_code=400)
+    back_to_check = bool(form.get("back_to_check"))
+    target = _back_from(step_name, back_to_check=back_to_check)
+    if target == questions.CHECK:
+        return _check(request, lang, answers, token, returned_to=_changing(form))
+    step = questions.step_named(target or "")
+    if step is None:  # there is no question before the first: its Back is a plain link to the start page
+        raise HTTPException(status_code=400)
+    return _question(request, lang, step, answers, {}, token)
 
 
 async def _store_and_confirm(
@@ -206,7 +264,7 @@ def _sent(request: Request, lang: str, reference: str) -> Response:
     """The confirmation, as the answer to Send, so no address ever carries the reference number. Without
     JavaScript, reloading it sends the same post, which shows the same reference (the token's key); with
     JavaScript, forms.mjs has replaced the entry, so reloading opens the start page."""
-    return _page(request, "concern/sent.html", lang, reference=reference)
+    return _page(request, "concern/sent.html", lang, reference=reference, spoken_reference=spoken(reference))
 
 
 def _callback_page(

@@ -17,7 +17,16 @@ from web.clock import utc_today
 from web.storage.database import reading
 from web.storage.tables import concerns
 
-REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: easy to write down and read out
+# A reference is read out by speech engines, written down by ear and quoted on the phone, so it alternates
+# letters and digits ("C2D4-F7H9"): no two digits together, which engines read as a number ("48" as "forty-
+# eight"), and no two letters, which they read as a word or an abbreviation ("DR" as "doctor"). Left out:
+# 0, 1, I and O (mistaken for each other); A (read as the word "a"); B, G, K, M, T and X (after a digit,
+# read as billion, giga, thousand, million, trillion or times); E (2E4 is a number); S, Z and V (written,
+# they pass for 5, 2 and U). Older references (any of "ABCDEFGHJKLMNPQRSTUVWXYZ23456789") stay valid: the
+# console looks a reference up as it is stored. The confirmation page speaks it character by character.
+REFERENCE_LETTERS = "CDFHJLNPQRUWY"
+REFERENCE_DIGITS = "23456789"
+REFERENCE_ALPHABET = REFERENCE_LETTERS + REFERENCE_DIGITS
 STATUSES = ("new", "contacted", "referred", "closed")
 
 
@@ -50,7 +59,8 @@ def _in_time() -> Iterator[None]:
 
 
 def new_reference() -> str:
-    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    """Two groups of a letter, a digit, a letter and a digit: 13**4 * 8**4, about 117 million references."""
+    chars = "".join(secrets.choice(REFERENCE_DIGITS if index % 2 else REFERENCE_LETTERS) for index in range(8))
     return f"{chars[:4]}-{chars[4:]}"
 
 
