@@ -30,8 +30,18 @@ PHONE = ViewportSize(width=320, height=640)
 DESKTOP = ViewportSize(width=1280, height=900)
 # Every public page, as the app built here lists them in its sitemap, read once at collection.
 SITEMAP_PATHS = sitemap_paths_in_process()
+# The launch's pages (web/launch/), not in the sitemap yet: partners, the public figures, the feedback forms.
+LAUNCH_PATHS = [
+    "/en/partners",
+    "/cy/partners",
+    "/en/how-this-site-is-measured",
+    "/ur/how-this-site-is-measured",
+    "/en/what-did-you-think",
+    "/ur/what-did-you-think",
+    "/en/partners/feedback",
+]
 # Pages that are not in the sitemap but that readers see all the same.
-EXTRA_PATHS = ["/", "/en/this-page-does-not-exist"]
+EXTRA_PATHS = ["/", "/en/this-page-does-not-exist", *LAUNCH_PATHS]
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,12 @@ NOT_FOUND = PageState("not-found", "/en/this-page-does-not-exist", status=404)
 FORM_STATES = [
     PageState(path, path) for path in ("/en/share-a-concern", "/en/share-a-concern/questions", "/cy/share-a-concern")
 ]
-PAGE_STATES = [PageState(path, path) for path in SITEMAP_PATHS] + FORM_STATES + [NOT_FOUND]
+# The launch's pages, and its figures page with a date it cannot read. Their states after a send (a POST)
+# are checked in test_launch.py: a `then` that posts loads a new page, with scripts on, in NO_JAVASCRIPT.
+LAUNCH_STATES = [PageState(path, path) for path in LAUNCH_PATHS] + [
+    PageState("measured-errors", "/en/how-this-site-is-measured?from=2026-02-30", status=400)
+]
+PAGE_STATES = [PageState(path, path) for path in SITEMAP_PATHS] + FORM_STATES + LAUNCH_STATES + [NOT_FOUND]
 PAGES: list[ParameterSet] = [pytest.param(state, id=state.id) for state in PAGE_STATES]
 
 

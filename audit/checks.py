@@ -164,10 +164,11 @@ def check_motion(page: Page, condition: str) -> CheckResult:
     return result
 
 
-# Names are exempt from 3.1.2: the brand, the programmes and services named in every language.
+# Names are exempt from 3.1.2: the brand, the programmes and services named in every language, the old
+# site's name, and the names of file formats.
 PROPER_NAMES = [
     "ACT Early", "Counter Terrorism Policing", "Anti-Terrorist Hotline", "Prevent", "Channel", "GOV.UK",
-    "Relay UK", "emergencySMS",
+    "Relay UK", "emergencySMS", "Let’s Talk About It", "Let's Talk About It", "CSV", "HTML", "QR",
 ]  # fmt: skip
 LANGUAGE_FIX = (
     "Mark the part's language: lang (and hreflang and dir on a link to a page in that language) on the "

@@ -51,11 +51,13 @@ from web.app import create_app
 from web.concern import questions
 from web.content.forces import load_forces
 from web.http.form_tokens import TOKEN_LIFETIME, FormTokens
-from web.http.forms import clean_text
+from web.http.forms import clean_text, remove_personal_details
 from web.http.limits import SubmissionLimiter
 from web.http.security_headers import HEADERS
+from web.launch import partner_feedback, satisfaction
+from web.launch.forms import MAX_COMMENT as LAUNCH_MAX_COMMENT
 from web.offline.icons import icon_name
-from web.public.feedback import MAX_COMMENT, current_token, remove_personal_details
+from web.public.feedback import MAX_COMMENT, current_token
 from web.sealing import load_private_key, unseal
 from web.settings import Settings
 from web.shell.site import site_of_app
@@ -176,8 +178,20 @@ ENCODINGS = (
 # Field names the site reads: junk must not use them (a junk `token` is an attack, not junk).
 ANSWER_NAMES = frozenset({*questions.ALL_FIELDS, "page", "useful", "comment"})
 KNOWN_NAMES = frozenset(
-    {*questions.ALL_FIELDS, "token", "step", "change", "back_to_check", "leave_blank", "send", "danger"}
+    {
+        *questions.ALL_FIELDS,
+        "token",
+        "step",
+        "change",
+        "back_to_check",
+        "leave_blank",
+        "send",
+        "danger",
+        "back",
+        "changing",
+    }
     | {"page", "useful", "comment"}
+    | {"links", "answer", "organisation", "works"}  # the launch's forms (web/launch/)
 )
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+|sqlalchemy\.exc|psycopg\.")
 
@@ -488,6 +502,34 @@ def feedback_post(draw: st.DrawFn, site: Site, lang: str) -> ValidPost:
     return ValidPost((*fields, ("useful", useful)), Accepted("feedback", given))
 
 
+LAUNCH_COMMENT = questions.Field("comment", "", "textarea", max_length=LAUNCH_MAX_COMMENT)
+
+
+@st.composite
+def checker_post(draw: st.DrawFn, site: Site, lang: str) -> ValidPost:
+    """The LTAI checker: any text with an old address in it is answered with the text kept in the form."""
+    links = draw(typed_text(LAUNCH_COMMENT))[: LAUNCH_MAX_COMMENT - 30] + "\nltai.info/what-is-prevent"
+    return ValidPost((("token", Token.VALID), ("links", links)), Accepted("page", (("links", links),)))
+
+
+@st.composite
+def satisfaction_post(draw: st.DrawFn, site: Site, lang: str) -> ValidPost:
+    answer = draw(st.sampled_from(tuple(satisfaction.ANSWERS)))
+    comment = draw(st.one_of(st.just(""), typed_text(LAUNCH_COMMENT)))
+    fields = (("token", Token.VALID), ("answer", answer), ("comment", comment))
+    return ValidPost(fields, Accepted("launch", (("comment", comment),)))
+
+
+@st.composite
+def partner_feedback_post(draw: st.DrawFn, site: Site, lang: str) -> ValidPost:
+    organisation = draw(st.sampled_from(tuple(partner_feedback.ORGANISATIONS)))
+    works = draw(typed_text(LAUNCH_COMMENT))
+    change = draw(st.one_of(st.just(""), typed_text(LAUNCH_COMMENT)))
+    fields = (("token", Token.VALID), ("organisation", organisation), ("works", works), ("change", change))
+    comment = partner_feedback.comment_of(works, change)
+    return ValidPost(fields, Accepted("launch", (("comment", comment),)))
+
+
 def saved_post(site: Site, lang: str) -> st.SearchStrategy[ValidPost]:
     return st.just(ValidPost((), Accepted("saved")))
 
@@ -537,6 +579,23 @@ FORMS = {
         "feedback",
     ),
     "offline_saved_count": FormSpec("", 100, saved_post),
+    "partners_check": FormSpec(
+        "feedback", 5, checker_post, (("token", Token.VALID), ("links", "See ltai.info/channel")), "page"
+    ),
+    "satisfaction_send": FormSpec(
+        "feedback",
+        10,
+        satisfaction_post,
+        (("token", Token.VALID), ("answer", "satisfied"), ("comment", "Clear")),
+        "launch",
+    ),
+    "partner_feedback_send": FormSpec(
+        "feedback",
+        10,
+        partner_feedback_post,
+        (("token", Token.VALID), ("organisation", "council"), ("works", "The advice"), ("change", "More Urdu")),
+        "launch",
+    ),
 }
 
 
@@ -1014,7 +1073,7 @@ class Fuzzer:
         if len(prepared.body or b"") > self.site.max_body:
             return [] if outcome.status == 413 else [Finding("lost", f"{outcome.status} for a body over the limit")]
         kind, given = request.expect.kind, dict(request.expect.answers)
-        wanted = {"feedback": 303, "saved": 204}.get(kind, 200)
+        wanted = {"feedback": 303, "launch": 303, "saved": 204}.get(kind, 200)
         if outcome.status != wanted:
             return [Finding("lost", f"{kind}: status {outcome.status}, not {wanted}: {_problems(outcome.text)}")]
         if kind == "page":
@@ -1026,6 +1085,8 @@ class Fuzzer:
             return self._stored_concern(outcome, given)
         if kind == "feedback":
             return self._stored_feedback(request, outcome, given)
+        if kind == "launch":
+            return self._stored_launch_feedback(request, outcome, given)
         return []
 
     def _stored_concern(self, outcome: Outcome, given: dict[str, Any]) -> list[Finding]:
@@ -1040,6 +1101,9 @@ class Fuzzer:
         differ = {name: (opened.get(name), value) for name, value in expected.items() if opened.get(name) != value}
         return [Finding("lost", f"stored answers differ (stored, sent): {differ}")] if differ else []
 
+    def _stored_launch_feedback(self, request: FuzzRequest, outcome: Outcome, given: dict[str, Any]) -> list[Finding]:
+        return _stored_launch_comment(self, request, outcome, given)
+
     def _stored_feedback(self, request: FuzzRequest, outcome: Outcome, given: dict[str, Any]) -> list[Finding]:
         lang = request.path.split("/")[1]
         thanks = f"/{lang}/feedback/thanks?page={given['page']}"
@@ -1052,6 +1116,22 @@ class Fuzzer:
             stored = connection.execute(query).scalar()
         wanted = remove_personal_details(given["comment"])
         return [] if stored == wanted else [Finding("lost", f"comment stored as {stored!r}, sent {wanted!r}")]
+
+
+def _stored_launch_comment(
+    fuzzer: Fuzzer, request: FuzzRequest, outcome: Outcome, given: dict[str, Any]
+) -> list[Finding]:
+    """ "What did you think of this site?" and partners' feedback (web/launch/): the thanks page, the comment kept."""
+    thanks = f"{request.path}/thanks"
+    if outcome.headers.get("location") != thanks:
+        return [Finding("lost", f"feedback went to {outcome.headers.get('location')!r}, not {thanks}")]
+    if not given.get("comment"):
+        return []
+    query = select(feedback_comments.c.comment).order_by(feedback_comments.c.id.desc()).limit(1)
+    with site_of_app(fuzzer.app).engine.connect() as connection:
+        stored = connection.execute(query).scalar()
+    wanted = remove_personal_details(given["comment"])
+    return [] if stored == wanted else [Finding("lost", f"comment stored as {stored!r}, sent {wanted!r}")]
 
 
 def _problems(text: str) -> str:

@@ -99,7 +99,9 @@ def test_every_hostile_kind_on_every_target_gets_a_clear_page(fuzzer: Fuzzer) ->
 
 # Hypothesis examples per form, on top of the sweep: it explores combinations of hostile kinds.
 HOSTILE = {"concern_answer": 60, "callback_send": 50, "feedback_send": 50, "offline_saved_count": 20}
+HOSTILE |= {"partners_check": 20, "satisfaction_send": 20, "partner_feedback_send": 20}  # web/launch/
 VALID = {"concern_answer": 50, "callback_send": 20, "feedback_send": 20, "offline_saved_count": 10}
+VALID |= {"partners_check": 10, "satisfaction_send": 10, "partner_feedback_send": 10}
 
 
 @pytest.mark.parametrize("form", sorted(FORMS))

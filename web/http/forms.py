@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from python_multipart.multipart import parse_options_header
@@ -49,3 +50,16 @@ def clean_text(value: str, *, multiline: bool) -> str:
     # Normalised after the dropping: a dropped character between a letter and its accent kept them apart.
     kept = unicodedata.normalize("NFC", kept)
     return kept.strip() if multiline else " ".join(kept.split())
+
+
+# What the feedback forms keep of a comment (page feedback, the launch's forms): no email address, nothing
+# like a phone number (web/public/feedback.py, web/launch/forms.py).
+REMOVED = "[removed]"
+EMAIL = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+\.[^\s@<>()\[\],;:\"']+")
+PHONE = re.compile(r"\+?\(?\d[\d \t().\-/]{4,}\d")
+
+
+def remove_personal_details(text: str) -> str:
+    """Replace email addresses and anything like a phone number (7 digits or more) with [removed]."""
+    text = EMAIL.sub(REMOVED, text)
+    return PHONE.sub(lambda found: REMOVED if sum(c.isdigit() for c in found.group()) >= 7 else found.group(), text)

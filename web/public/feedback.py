@@ -10,7 +10,6 @@ phone numbers taken out.
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
@@ -22,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from web.clock import utc_today
 from web.content import Page
 from web.http.form_tokens import FormTokens
-from web.http.forms import clean_text, read_form
+from web.http.forms import clean_text, read_form, remove_personal_details
 from web.http.same_origin import is_same_origin
 from web.shell.forms import EXPIRED, TOO_MANY
 from web.shell.i18n import N_, translations
@@ -36,15 +35,6 @@ FEEDBACK_PER_HOUR = 20
 TOKEN_NONCE, TOKEN_PERIOD = "feedback", 3600
 NO_STORE = {"Cache-Control": "no-store"}
 TOO_LONG = N_("Keep this to %(limit)d characters or fewer")
-REMOVED = "[removed]"
-EMAIL = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+\.[^\s@<>()\[\],;:\"']+")
-PHONE = re.compile(r"\+?\(?\d[\d \t().\-/]{4,}\d")
-
-
-def remove_personal_details(text: str) -> str:
-    """Replace email addresses and anything like a phone number (7 digits or more) with [removed]."""
-    text = EMAIL.sub(REMOVED, text)
-    return PHONE.sub(lambda found: REMOVED if sum(c.isdigit() for c in found.group()) >= 7 else found.group(), text)
 
 
 def current_token(tokens: FormTokens, now: float | None = None) -> str:

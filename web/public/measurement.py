@@ -52,6 +52,10 @@ ROUTE_PAGES = {
     "toolkit_page": "/toolkit",
     "films_page": "/{lang}/films",
     "film_page": "/{lang}/films/{slug}",
+    "partners_page": "/{lang}/partners",
+    "partner_feedback_form": "/{lang}/partners/feedback",
+    "satisfaction_form": "/{lang}/what-did-you-think",
+    "measured_page": "/{lang}/how-this-site-is-measured",
 }
 # Real browsers all start their User-Agent with "Mozilla/"; these words mark crawlers, previews and checkers.
 BOT_WORDS = (

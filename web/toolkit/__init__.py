@@ -1,1 +1,1 @@
-"""The communications toolkit: posters and social images for each police force, and their page."""
+"""The communications toolkit: posters, images, a leaflet, documents and one archive for each police force."""

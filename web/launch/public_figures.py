@@ -1,0 +1,151 @@
+"""The figures anyone can check: the daily totals the comms dashboard is drawn from, without comments.
+
+Only the metrics named in PUBLIC_METRICS are shown or given as CSV, so a figure added later is public only
+once it is listed here and described on the page. Concern counts are not: they are read from the concerns
+table, which the public site's database role cannot read (docs/database-roles.md). Pure: no HTTP.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from web.storage.figures import FEEDBACK_NO, FEEDBACK_YES, Figure
+
+# The metric names web/public/measurement.py counts under (an area cannot import another; a test checks them).
+VIEW, SOURCE, CAMPAIGN, OFFLINE_SAVE = "view", "source", "campaign", "offline-save"
+PUBLIC_METRICS = (VIEW, SOURCE, CAMPAIGN, OFFLINE_SAVE, FEEDBACK_YES, FEEDBACK_NO)
+SATISFACTION_KEY = re.compile(r"^/[a-z]{2,3}/what-did-you-think/([a-z-]+)$")
+PARTNER_KEY = re.compile(r"^/[a-z]{2,3}/partners/feedback/([a-z-]+)$")
+DEFAULT_DAYS, MAX_DAYS = 28, 366
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+BAD_DATE, BACKWARDS, TOO_LONG = "bad-date", "backwards", "too-long"
+
+
+@dataclass(frozen=True)
+class DateRange:
+    first: dt.date
+    last: dt.date
+
+    def days(self) -> list[dt.date]:
+        return [self.first + dt.timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+
+def _date(raw: str) -> dt.date | None:
+    if not ISO_DATE.match(raw):
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+def parse_range(query: Mapping[str, str], today: dt.date) -> tuple[DateRange, dict[str, str]]:
+    """The dates asked for (default: the 28 days to today) and a problem (BAD_DATE, ...) per field."""
+    raw = {name: query.get(name, "").strip()[:20] for name in ("from", "to")}
+    problems: dict[str, str] = {}
+    last = _date(raw["to"]) if raw["to"] else today
+    if last is None:
+        problems["to"] = BAD_DATE
+    first = _date(raw["from"]) if raw["from"] else (last or today) - dt.timedelta(days=DEFAULT_DAYS - 1)
+    if first is None:
+        problems["from"] = BAD_DATE
+    if first is not None and last is not None:
+        if first > last:
+            problems["from"] = BACKWARDS
+        elif (last - first).days >= MAX_DAYS:
+            problems["from"] = TOO_LONG
+    if problems or first is None or last is None:
+        return DateRange(today - dt.timedelta(days=DEFAULT_DAYS - 1), today), problems
+    return DateRange(first, last), problems
+
+
+@dataclass(frozen=True)
+class DailyRow:
+    day: dt.date
+    views: int
+    saves: int
+
+
+@dataclass(frozen=True)
+class UsefulRow:
+    page: str
+    yes: int
+    no: int
+
+
+@dataclass(frozen=True)
+class PublicFigures:
+    range: DateRange
+    daily: list[DailyRow]
+    pages: list[tuple[str, int]]  # views a page, most viewed first
+    sources: list[tuple[str, int]]
+    campaigns: list[tuple[str, int]]  # "<force slug>/<poster|social|other|none>"
+    useful: list[UsefulRow]  # "Is this page useful?" a page
+    satisfaction: dict[str, int]  # answer -> count
+    partners: dict[str, int]  # type of organisation -> count
+
+    @property
+    def total_views(self) -> int:
+        return sum(row.views for row in self.daily)
+
+
+def public(figures: Iterable[Figure]) -> list[Figure]:
+    return [figure for figure in figures if figure.metric in PUBLIC_METRICS]
+
+
+def _totals(figures: Iterable[Figure], metric: str) -> dict[str, int]:
+    totals: dict[str, int] = defaultdict(int)
+    for figure in figures:
+        if figure.metric == metric:
+            totals[figure.key] += figure.count
+    return dict(totals)
+
+
+def _ranked(totals: Mapping[str, int]) -> list[tuple[str, int]]:
+    return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _answers(totals: Mapping[str, int], pattern: re.Pattern[str]) -> dict[str, int]:
+    answers: dict[str, int] = defaultdict(int)
+    for key, count in totals.items():
+        found = pattern.match(key)
+        if found:
+            answers[found.group(1)] += count
+    return dict(answers)
+
+
+def summarise(rng: DateRange, figures: Iterable[Figure]) -> PublicFigures:
+    shown = public(figures)
+    per_day: dict[tuple[str, dt.date], int] = defaultdict(int)
+    for figure in shown:
+        per_day[(figure.metric, figure.day)] += figure.count
+    yes, no = _totals(shown, FEEDBACK_YES), _totals(shown, FEEDBACK_NO)
+    both = {**yes, **no}
+    launch = {key for key in both if SATISFACTION_KEY.match(key) or PARTNER_KEY.match(key)}
+    useful = [UsefulRow(page, yes.get(page, 0), no.get(page, 0)) for page in both if page not in launch]
+    return PublicFigures(
+        range=rng,
+        daily=[DailyRow(day, per_day[(VIEW, day)], per_day[(OFFLINE_SAVE, day)]) for day in rng.days()],
+        pages=_ranked(_totals(shown, VIEW)),
+        sources=_ranked(_totals(shown, SOURCE)),
+        campaigns=_ranked(_totals(shown, CAMPAIGN)),
+        useful=sorted(useful, key=lambda row: (-(row.yes + row.no), row.page)),
+        satisfaction=_answers(both, SATISFACTION_KEY),
+        partners=_answers(yes, PARTNER_KEY),
+    )
+
+
+def csv_text(figures: Iterable[Figure]) -> str:
+    """One row per metric, key and day, as stored: the public metrics only."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["metric", "key", "day", "count"])
+    for figure in sorted(public(figures), key=lambda f: (f.metric, f.key, f.day)):
+        writer.writerow([figure.metric, figure.key, figure.day.isoformat(), figure.count])
+    return out.getvalue()
