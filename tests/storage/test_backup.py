@@ -26,14 +26,6 @@ EVERYTHING = (dt.date.min, dt.date.max)
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = create_database_engine(database_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
 def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     engine = create_database_engine(f"sqlite:///{tmp_path / 'other' / 'site.sqlite3'}")
     migrate(engine)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
 
-from web.storage import concerns, create_database_engine
+from web.storage import concerns
 from web.storage.concerns import (
     REFERENCE_ALPHABET,
     get_concern,
@@ -20,17 +19,8 @@ from web.storage.concerns import (
     set_status,
     store_concern,
 )
-from web.storage.migrate import migrate
 
 DAY = dt.date(2026, 3, 2)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = create_database_engine(database_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 def store(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,18 +22,9 @@ from web.storage.figures import (
     latest_comments,
     store_feedback,
 )
-from web.storage.migrate import migrate
 
 DAY = dt.date(2026, 3, 2)
 NEXT = DAY + dt.timedelta(days=1)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = create_database_engine(database_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 def all_counts(engine: Engine) -> dict[tuple[str, str, dt.date], int]:

@@ -4,27 +4,15 @@ for every worker and server, old rows deleted, a ceiling on the rows, and no sen
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
-import pytest
 from sqlalchemy import Engine, func, select
 
-from web.storage import create_database_engine
 from web.storage.limits import take_hit
-from web.storage.migrate import migrate
 from web.storage.tables import limit_hits
 
 ALICE = (b"a-last-window...", b"alice-this-windw")  # a client's hashes under the last window's key and this one's
 BOB = (b"b-last-window...", b"bob-this-window.")
 HOUR = 3600.0
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = create_database_engine(database_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 def send(engine: Engine, client: tuple[bytes, bytes], now: float, *, limit: int = 2, keep: int | None = None) -> bool:

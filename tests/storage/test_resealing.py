@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
 
-from web.storage import create_database_engine
 from web.storage import officers as store
 from web.storage.concerns import get_concern, set_status, store_concern
-from web.storage.migrate import migrate
 from web.storage.resealing import first_sealed, reseal_code_secrets, reseal_concerns, sealed_concern_values
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = create_database_engine(database_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 def add_concern(engine: Engine, key: str, sealed: bytes, note: bytes | None = None) -> str:
