@@ -50,8 +50,12 @@ def _walk_the_form(page: Page, base_url: str, lang: str, marker: str, check: Che
     assert page.locator("a[href='tel:999']").first.is_visible()
     check(page, "danger: call 999")
     page.locator("form button.govuk-button").click()  # no one is in danger right now: continue
-    page.locator("form button.govuk-button").click()  # nothing filled in
+    page.locator("#area").focus()  # where they live, chosen by keyboard: type-ahead on the select (ADR 21)
+    page.keyboard.type("Gwent")
+    assert page.locator("#area").input_value() == "gwent"
+    page.locator("form button.govuk-button").click()  # nothing else filled in
     check(page, "person: errors")
+    assert page.locator("#area").input_value() == "gwent", "the area is kept when other answers have errors"
     page.locator("#person_name").fill("Sam")
     page.locator("#person_age-2").check()
     page.locator("#relationship").check()
@@ -70,6 +74,7 @@ def _walk_the_form(page: Page, base_url: str, lang: str, marker: str, check: Che
     page.locator("#heard_about").check()
     page.locator("form button.govuk-button").click()
     assert marker in page.locator("main").inner_text()
+    assert "Gwent" in page.locator("main").inner_text() and page.locator("#change-area").is_visible()
     check(page, "check answers")
     page.locator("button[name='send']").click()
     reference = confirmed_reference(page)  # Send answers with the page: no address carries the number
@@ -107,7 +112,7 @@ def _read_in_console(live_dir: Path, reference: str, username: str) -> str:
         secret = pyotp.random_base32()
         made = console_of_app(console.app)  # type: ignore[arg-type]
         sealed = seal_totp_secret(made.keys.totp_key, secret)
-        add_officer(made.engine, username, hash_password("a long test password"), sealed, "officer")
+        add_officer(made.engine, username, hash_password("a long test password"), sealed, "officer", ("gwent",))
         console.post("/sign-in", data={"username": username, "password": "a long test password"})
         console.post("/sign-in/code", data={"code": pyotp.TOTP(secret).now()})
         page = console.get(f"/concerns/{reference}")
@@ -129,6 +134,8 @@ def test_the_call_back_form_and_its_errors_pass_axe(browser: Browser, base_url: 
         page.locator("#callback_phone").fill("07700 900 982")
         page.locator("#callback_times").fill("Weekdays after 6pm")
         page.locator("#voicemail_ok-2").check()
+        assert page.locator("#area").input_value() == ""
+        page.locator("#area").select_option("outside-uk")
         page.locator("form button.govuk-button").click()
         confirmed_reference(page)
         check(page, "callback: sent")

@@ -43,6 +43,8 @@ VISITS = [
     ("/en/signs-to-spot", {"Referer": "https://www.google.co.uk/", "Sec-Fetch-Site": "cross-site"}),
     ("/en/get-help", {"Sec-Fetch-Site": "same-origin"}),
     ("/cy/signs-to-spot", {"Referer": "https://l.facebook.com/", "Sec-Fetch-Site": "cross-site"}),
+    ("/ltai/channel", {"Referer": "https://www.partner-council.gov.uk/safeguarding"}),  # 301, then the page
+    ("/ltai/no-such-page", {}),
 ]
 
 
@@ -165,7 +167,8 @@ def _wait_for_figures(database: Path, seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with sqlite3.connect(database) as connection:
-            if connection.execute("SELECT count(*) FROM figures WHERE metric = 'view'").fetchone()[0]:
+            query = "SELECT count(DISTINCT metric) FROM figures WHERE metric IN ('view', 'ltai-address')"
+            if connection.execute(query).fetchone()[0] == 2:
                 return
         time.sleep(0.5)
     raise AssertionError("the site did not save its counts within 20 seconds")
@@ -192,6 +195,9 @@ def test_the_dashboard_has_no_axe_violations(browser: Browser, servers: Servers)
             assert page.locator("h1").inner_text() == "Campaign dashboard"
             assert page.locator("svg[role=img]").count() >= 5, "the visits should draw most charts"
             assert "Essex Police" in page.locator("main").inner_text()
+            assert "www.partner-council.gov.uk" in page.locator("#ltai-sites").inner_text()
+            assert "Essex Police" in page.locator("#reception-forces").inner_text()
+            assert page.locator("#outcomes-route tbody tr").count() >= 1
             _check(page, f"the dashboard ({width})", found)
             page.goto(servers.console + "/dashboard?from=2026-02-30&to=2026-01-01")
             assert page.title().startswith("Error:")

@@ -4,11 +4,16 @@ nothing scrolls sideways, and each works by keyboard alone and without JavaScrip
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Browser, Page
 
 from a11y_tests.pages import DESKTOP, LAUNCH_STATES, PHONE, PageState
 from audit.axe import axe_violations, describe
+from web.clock import utc_today
+from web.storage import create_database_engine
+from web.storage.figures import LTAI_ADDRESS, add_counts
 
 WIDTHS = {"phone-320": PHONE, "desktop-1280": DESKTOP}
 # After a send: the checker's answer and each form's errors (a POST, so not in pages.py's PAGE_STATES).
@@ -162,3 +167,25 @@ def test_the_checker_by_keyboard_alone(browser: Browser, base_url: str, javascri
         page.get_by_role("heading", name="Your new addresses").wait_for()
     finally:
         context.close()
+
+
+def test_the_figures_page_with_old_addresses_followed_has_no_axe_violations(
+    browser: Browser, base_url: str, live_dir: Path
+) -> None:
+    """The table of old Let's Talk About It addresses, with rows (written to the figures as the site would)."""
+    engine = create_database_engine(f"sqlite:///{live_dir / 'site.sqlite3'}")
+    try:
+        add_counts(engine, {(utc_today(), LTAI_ADDRESS, "/channel"): 3, (utc_today(), LTAI_ADDRESS, "other"): 1})
+    finally:
+        engine.dispose()
+    for width, viewport in WIDTHS.items():
+        context = browser.new_context(viewport=viewport)
+        try:
+            page = context.new_page()
+            page.goto(base_url + "/en/how-this-site-is-measured")
+            assert "/channel" in page.locator("#ltai").inner_text()
+            violations = axe_violations(page)
+            assert not violations, f"the figures page at {width}:\n{describe(violations)}"
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        finally:
+            context.close()

@@ -31,12 +31,14 @@ from starlette.testclient import TestClient
 from bench.server import DATABASE_LABELS, databases, load_average, machine, merge_sections, percentile, stamp
 from testing.console import add, sign_in
 from testing.settings import settings_in
+from web.concern.areas import forces
 from web.console.app import create_console_app
 from web.console.state import console_of_app
 from web.sealing import generate_key_pair, load_public_key, seal
 from web.storage import create_database_engine
 from web.storage.concerns import new_reference
 from web.storage.migrate import migrate
+from web.storage.officers import NATIONAL
 from web.storage.tables import concerns
 
 STATUSES = (("new", 0.2), ("contacted", 0.15), ("referred", 0.15), ("closed", 0.5))
@@ -74,6 +76,7 @@ def fill(url: str, public_key_file: Path, count: int, seed: int = 20) -> list[st
     """`count` sealed concerns in one transaction; their references."""
     chance = random.Random(seed)
     public_key = load_public_key(public_key_file)
+    areas = list(forces())  # spread over the 45 forces' areas, as a national site's would be
     today = dt.date.today()
     rows, references = [], set[str]()
     while len(references) < count:  # distinct: references are drawn from about 117 million
@@ -95,6 +98,7 @@ def fill(url: str, public_key_file: Path, count: int, seed: int = 20) -> list[st
                 "received_on": received,
                 "heard_about": "poster",
                 "language": chance.choice(("en", "en", "en", "cy", "ur")),
+                "area": areas[number % len(areas)],
                 "sealed": seal(public_key, payload),
                 "status": status,
                 "note_sealed": seal(public_key, {"note": "Called back, spoke to the parent."})
@@ -129,7 +133,10 @@ def run(name: str, url: str, work: Path, args: argparse.Namespace) -> Timing:
     references = fill(url, settings.concern_public_key_file, args.concerns)
     chance = random.Random(7)
     with TestClient(create_console_app(settings), base_url="https://console.test") as console:
-        sign_in(console, "olive", add(console, "olive", "officer"))
+        sign_in(console, "olive", add(console, "olive", "officer", (args.area,)))
+        if args.area != NATIONAL:  # an area's officer opens only its concerns (fill gives area number % 45)
+            areas = list(forces())
+            references = [ref for number, ref in enumerate(references) if areas[number % len(areas)] == args.area]
         for _ in range(3):  # warm the caches and the pool: a console that has served a page before
             timed(console, "/concerns")
             timed(console, f"/concerns/{chance.choice(references)}")
@@ -161,8 +168,8 @@ def section(label: str, run: Timing, args: argparse.Namespace) -> list[str]:
         f"## {label}, {run.database}",
         "",
         f"Measured {stamp()} by `python -m bench.console_scale --label {shlex.quote(label)} --concerns {args.concerns} "
-        f"--lists {args.lists} --opens {args.opens} --database {args.database}` (load average {load_average()} "
-        "at the end; other work shared the machine).",
+        f"--lists {args.lists} --opens {args.opens} --database {args.database} --area {args.area}` "
+        f"(load average {load_average()} at the end; other work shared the machine).",
         "",
         "| | median ms | p95 ms | largest ms | CPU ms (median) |",
         "|---|---:|---:|---:|---:|",
@@ -181,6 +188,7 @@ def main() -> None:
     parser.add_argument("--lists", type=int, default=60)
     parser.add_argument("--opens", type=int, default=200)
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--area", default=NATIONAL, help="the officer's area: national (every concern) or a force's")
     args = parser.parse_args()
     wanted = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     sections = {}

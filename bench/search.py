@@ -1,6 +1,12 @@
 """Search time: the in-memory index alone, and whole search requests to the running site.
 
     .venv/bin/python -m bench.search      # writes bench/results/search.md
+    .venv/bin/python -m bench.search --before-after [--seconds 6] [--connections 8]
+                                          # writes bench/results/search_before_after.txt
+
+--before-after: requests/s and p95 of whole search result pages (the question set's English questions in turn),
+before issue 17 (commit 7d13182) and after, with and without brotli, as bench/question_pages.py measures a
+question page of the concern form.
 
 Queries: every question of the question set (tests/public/search_questions.yaml, English and Welsh) as a
 reader submits it, the same questions typed a letter at a time as live search sends them (each prefix of
@@ -14,6 +20,7 @@ import datetime as dt
 import http.client
 import platform
 import statistics
+import sys
 import tempfile
 import time
 import urllib.parse
@@ -72,7 +79,22 @@ def row(name: str, found: list[float]) -> str:
     return f"| {name} | {len(found):,} | {statistics.median(found):.3f} | {p95:.3f} | {p99:.3f} | {max(found):.3f} |"
 
 
+def before_after() -> None:
+    """Search result pages before and after issue 17, with and without br: bench/results/search_before_after.txt."""
+    from bench.question_pages import arguments, compare, described
+    from bench.server import write_result
+
+    args = arguments(__doc__ or "").parse_args([arg for arg in sys.argv[1:] if arg != "--before-after"])
+    asked = [query for lang, query in queries()["questions"] if lang == "en"][:20]
+    paths = ["/en/search?" + urllib.parse.urlencode({"q": query}) for query in asked]
+    what = f"Search results, GET /en/search?q=... ({len(paths)} English questions of the question set in turn)"
+    write_result("search_before_after.txt", described(what, "bench.search --before-after", args) + compare(paths, args))
+
+
 def main() -> None:
+    if "--before-after" in sys.argv[1:]:
+        before_after()
+        return
     index, build_ms = build_index()
     sets = queries()
     in_memory = {name: timings(index.search, asked) for name, asked in sets.items()}

@@ -13,7 +13,9 @@ import itertools
 import os
 import platform
 import re
+import shutil
 import signal
+import socket
 import subprocess
 import time
 from collections import Counter
@@ -28,6 +30,7 @@ from testing.live_server import SERVE, free_port, site_environment, wait_until_h
 ROOT = Path(__file__).resolve().parent.parent
 
 RESULTS = ROOT / "bench" / "results"
+WRK_PATHS = ROOT / "bench" / "wrk" / "paths.lua"
 # A log record starts with a timestamp (web's logging.basicConfig) or a level name (uvicorn's own loggers).
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ ")
 RECORD_START = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d|[A-Z]+:\s)", re.MULTILINE)
@@ -43,6 +46,7 @@ class ProductionServer:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    tree: Path = ROOT  # the checkout whose `web` runs: a `git worktree` of an earlier commit, for "before"
 
     @property
     def base_url(self) -> str:
@@ -71,7 +75,7 @@ class ProductionServer:
             # A session of its own: killing its process group reaches anything it starts, and nothing else.
             self.process = subprocess.Popen(
                 SERVE,
-                cwd=ROOT,
+                cwd=self.tree,
                 env=self.env(),
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -122,6 +126,19 @@ class ProductionServer:
             found["fds"] = len(os.listdir(f"/proc/{pid}/fd"))
         return found
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time used so far by the server's processes (its process group: the workers too).
+        Steadier than requests/s on a busy machine: other work takes turns on the cores, not this CPU time."""
+        if self.process is None:
+            return 0.0
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with suppress(OSError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[2]) == self.process.pid:  # the process group: start_new_session made it the pid
+                    total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
     def log_records(self) -> list[str]:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
         starts = [match.start() for match in RECORD_START.finditer(text)] + [len(text)]
@@ -139,14 +156,52 @@ class ProductionServer:
 
 
 @contextmanager
-def production_server(work: Path, database_url: str, **environment: str) -> Iterator[ProductionServer]:
+def production_server(
+    work: Path, database_url: str, *, tree: Path = ROOT, **environment: str
+) -> Iterator[ProductionServer]:
     """A started server that is always stopped (its whole process group) when the block ends."""
-    server = ProductionServer(work, database_url, environment)
+    server = ProductionServer(work, database_url, environment, tree=tree)
     try:
         server.start()
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def nginx(root: Path, work: Path, upstreams: list[str], port: int | None = None) -> Iterator[str]:
+    """Debian's nginx in the foreground with the example configuration of `python -m web export` (files from
+    `root`, the rest proxied to `upstreams` in turn), on `port` or a free one of 127.0.0.1; its address.
+    Everything it writes is under `work`; it is stopped when the block ends."""
+    from testing.nginx import nginx_binary
+    from web.ops.export import standalone_nginx_config
+
+    binary = nginx_binary()
+    if binary is None:
+        raise SystemExit("nginx is not installed: apt-get install nginx (as root)")
+    port = port or free_port()
+    work.mkdir(parents=True, exist_ok=True)
+    config = standalone_nginx_config(root, work, listen=f"127.0.0.1:{port}", upstream=upstreams[0])
+    first = f"    server {upstreams[0]};\n"
+    assert config.count(first) == 1, "the example's upstream block changed"
+    # fail_timeout: how long nginx leaves an instance alone after it failed (nginx's default, said here).
+    servers = "".join(f"    server {upstream} max_fails=1 fail_timeout=10s;\n" for upstream in upstreams)
+    (work / "nginx.conf").write_text(config.replace(first, servers))
+    process = subprocess.Popen([binary, "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"])
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"nginx did not start: see {work / 'error.log'}") from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @contextmanager
@@ -210,6 +265,55 @@ def server_settings() -> str:
         f"KEEP_ALIVE_SECONDS={settings.keep_alive_seconds}, HEADER_TIMEOUT_SECONDS={settings.header_timeout_seconds}, "
         f"BODY_TIMEOUT_SECONDS={settings.body_timeout_seconds}, MAX_HEADER_BYTES={settings.max_header_bytes}"
     )
+
+
+def wrk(
+    url: str,
+    seconds: float,
+    connections: int,
+    headers: dict[str, str] | None = None,
+    *,
+    paths: list[str] | None = None,
+    pause_ms: float = 0,
+    work: Path | None = None,
+    cpu: str = "",
+) -> dict[str, float]:
+    """One wrk run (one thread) of GETs of `url`, or of `paths` in turn on its server, each connection pausing
+    `pause_ms` before each request; requests/s, p50, p95, p99 and slowest in ms, non-2xx/3xx answers and socket
+    errors (bench/wrk/report.lua), and the 1-minute load average as it ended. `cpu`: the CPUs wrk runs on (taskset)."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install wrk (as root)")
+    listed = ""
+    if paths:
+        assert work is not None, "paths need a folder for their file"
+        listed = str(work / f"paths-{time.monotonic_ns()}.txt")
+        Path(listed).write_text("\n".join(paths) + "\n")
+    flags = [item for name, value in (headers or {}).items() for item in ("-H", f"{name}: {value}")]
+    command = [
+        *(["taskset", "-c", cpu] if cpu else []),
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds:g}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(WRK_PATHS),
+    ]
+    done = subprocess.run([*command, *flags, url, "--", listed, f"{pause_ms:g}"], capture_output=True, text=True)
+    found = re.search(r"^RESULT (.*)$", done.stdout, re.MULTILINE)
+    if done.returncode != 0 or found is None:
+        raise RuntimeError(f"wrk said:\n{done.stdout}{done.stderr}")
+    fields = dict(pair.split("=", 1) for pair in found[1].split())
+    errors = sum(int(fields[name]) for name in ("connect", "read", "write", "timeout"))
+    return {
+        "requests": int(fields["requests"]),
+        "rps": int(fields["requests"]) / (int(fields["us"]) / 1_000_000),
+        **{name: int(fields[name]) / 1000 for name in ("p50", "p95", "p99", "max")},
+        "non_2xx": int(fields["status"]),
+        "errors": errors,
+        "load": os.getloadavg()[0],
+    }
 
 
 def load_average() -> str:

@@ -3,7 +3,7 @@
 // (read from the built page shell). Nothing here is edited by hand when the site changes.
 // The strategy for each kind of request is in service_worker/README.md.
 
-/* global self, caches, fetch, Response, URL */
+/* global self, caches, fetch, Headers, Request, Response, URL */
 'use strict'
 
 const CONFIG = /* CONFIG */ { version: 'dev', precache: [], shellPages: [], languages: ['en'], formPaths: [], bypass: [], timeout: 3000 }
@@ -29,6 +29,18 @@ function cacheable (response, path) {
   return !control.includes('no-store') && !control.includes('private') && !isFormPage(path)
 }
 
+// The stylesheet this version keeps, named on every navigation the worker forwards: the server then links
+// it instead of putting the page's CSS inline for a first paint in one round trip (web/shell/critical.py).
+const STYLES_HEADER = 'X-Cached-Styles'
+const STYLES = (CONFIG.precache.find((url) => /\/app\.[0-9a-f]+\.css$/.test(url)) || '').split('/').pop()
+
+function withStyles (request) {
+  if (!STYLES) return request
+  const headers = new Headers(request.headers)
+  headers.set(STYLES_HEADER, STYLES)
+  return new Request(request, { headers })
+}
+
 function pageKey (url) {
   return new URL(url, self.location.origin).pathname
 }
@@ -44,7 +56,7 @@ async function openExisting (name) {
 }
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(CONFIG.precache)))
+  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(CONFIG.precache.map((url) => withStyles(new Request(url))))))
 })
 
 // Saved pages move into this version's cache (refreshed when next read online); older caches go. Each
@@ -76,7 +88,7 @@ async function save (urls) {
   async function next () {
     for (let url = queue.shift(); url !== undefined; url = queue.shift()) {
       try {
-        const response = await fetch(url, { credentials: 'same-origin', signal: inFlight.signal })
+        const response = await fetch(withStyles(new Request(url, { credentials: 'same-origin', signal: inFlight.signal })))
         if (!forgotten && cacheable(response, pageKey(url))) await (await caches.open(PAGES)).put(pageKey(url), response)
         else failed.push(url)
       } catch (error) {
@@ -104,6 +116,9 @@ self.addEventListener('message', (event) => {
     event.waitUntil(save(message.urls || []).then((result) => reply && reply.postMessage(result)))
   } else if (message.type === 'forget') {
     event.waitUntil(forget())
+  } else if (message.type === 'changed') {
+    // The page asks whether the saved copy it was given has changed since: answered once the refresh is done.
+    event.waitUntil((changes.get(message.path) || Promise.resolve(false)).then((changed) => reply && reply.postMessage({ changed })))
   } else if (message.type === 'skip-waiting') {
     self.skipWaiting()
   }
@@ -129,7 +144,7 @@ async function offlinePage (path) {
 // not "offline"), and shows the offline page only when the network fails. A stored copy is
 // refreshed whenever the page is read online; a page is never stored just because it was read.
 function networkFirst (event, path) {
-  const network = fetch(event.request, { signal: inFlight.signal })
+  const network = fetch(withStyles(event.request), { signal: inFlight.signal })
   const refresh = network.then(async (response) => {
     const copy = response.clone() // before the page starts reading the body
     const shellPage = storeFor(path) === SHELL
@@ -144,6 +159,34 @@ function networkFirst (event, path) {
     const timeout = new Promise((resolve) => setTimeout(() => resolve(stored), CONFIG.timeout))
     return Promise.race([network.catch(() => stored), timeout])
   })()
+}
+
+// The revision of the content a page shows (`data-revision` on <html>, templates/base.html): what says the
+// advice changed, where the body also changes with the hour's form token or the support line's hours.
+async function revisionOf (response) {
+  const found = /<html[^>]*\sdata-revision="([^"]*)"/.exec(await response.clone().text())
+  return found ? found[1] : null
+}
+
+// Whether the saved copy of a page changed, by path, for the page that was given it (message 'changed').
+const changes = new Map()
+
+// A page the reader saved: from the device at once, whatever the network. It is refreshed in the background;
+// when the new copy shows other advice, the page asks (static/js/offline.mjs) and offers to show it.
+function savedFirst (event, path, stored) {
+  const before = revisionOf(stored) // read from a copy now: the page reads the body itself
+  const refresh = (async () => {
+    const response = await fetch(withStyles(event.request), { signal: inFlight.signal })
+    if (!cacheable(response, path)) return false
+    const copy = response.clone()
+    const changed = (await revisionOf(response)) !== (await before)
+    const store = await openExisting(PAGES)
+    if (store && (await storedCopy(path))) await store.put(path, copy)
+    return Boolean(store) && changed
+  })().catch(() => false)
+  changes.set(path, refresh)
+  event.waitUntil(refresh)
+  return stored
 }
 
 // Assets have content-hashed names and never change: the cache first. A page saved under an older
@@ -188,7 +231,13 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(shellFirst(request, path))
   } else if (request.mode === 'navigate' && isFormPage(path)) {
     // Never stored; offline, the offline page (with the phone numbers) instead of the browser's error.
-    event.respondWith(fetch(request).catch(() => offlinePage(path)))
+    event.respondWith(fetch(withStyles(request)).catch(() => offlinePage(path)))
+  } else if (request.mode === 'navigate' && storeFor(path) === PAGES) {
+    event.respondWith(storedCopy(path).then((stored) => {
+      if (stored) return savedFirst(event, path, stored)
+      changes.delete(path) // not saved (any more): nothing to offer
+      return networkFirst(event, path)
+    }))
   } else if (request.mode === 'navigate') {
     event.respondWith(networkFirst(event, path))
   }

@@ -5,7 +5,10 @@ tried with GET and with its own methods, once per case: signed out; a session pa
 absolute limit; the wrong role; a deactivated account; the password without the code; a session
 cookie with characters changed, cut short, signed out or over-long; a TOTP code used before; the
 right code from an address the account's delay holds; a spent pending cookie with the next code; a
-session row planted in the database; a POST without, or with a wrong, CSRF token. Each attempt brings the
+session row planted in the database; a POST without, or with a wrong, CSRF token; and, by area (ADR 21),
+an officer of another area or of none (opening, changing, listing, counting or searching for the concern,
+by its reference or by filters) and an officer who is not in national triage transferring it. Each attempt
+brings the
 most an attacker could (a real CSRF token where the form needs one), so only the case's own flaw
 stands between it and the page.
 
@@ -14,7 +17,10 @@ but /sign-in, or the concern's answers or an account name in the body) or anythi
 concern, an account, the set of live sessions). It is *refused* when it is a redirect to /sign-in,
 401, 403, 404 or 405 with nothing changed. A 5xx is an error, which fails too. The control case (the
 right role, a session just inside both limits) must be allowed: the matrix can see an allowed
-request, and the tests at the end break the console on purpose to prove it.
+request, and the tests at the end break the console on purpose to prove it. The officers' control is national
+triage; an officer of the concern's own area is a second control. The concern is in AREA for every case. On
+the list, where a page answers every officer, an attempt is refused when the page leaves the concern out:
+neither its link nor a count of it.
 
 tests/console/test_access_control.py runs it; bench/security_matrix.py prints it.
 """
@@ -33,6 +39,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from httpx2 import Response
+from sqlalchemy import select
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
@@ -40,6 +47,7 @@ from testing.security_world import CONCERN_MARKER, CONSOLE_URL, PENDING, SESSION
 from web.console import auth
 from web.console.state import console_of_app
 from web.storage import officers as store
+from web.storage.tables import concerns
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,10 @@ EXPECTED: dict[tuple[str, str], Rule] = {
 # What a POST sends besides the CSRF token: a change that would show in World.state().
 FORMS = {"/concerns/{reference}": {"status": "closed", "outcome": "no-further-action", "note": "MATRIX NOTE"}}
 REFUSALS = frozenset({401, 403, 404, 405})
+AREA, OTHER_AREA = "surrey", "kent"  # the concern's area in the matrix, and another
+TRANSFER = {"action": "transfer", "transfer-to": OTHER_AREA, "transfer-reason": "lives-there"}
+# Ways to look for a concern in the list: by the default view, its reference, its area, every status.
+LIST_QUERIES = ("", "?reference={reference}", f"?area={AREA}", f"?status=all&area={AREA}&reference={{reference}}")
 
 
 @dataclass(frozen=True)
@@ -146,6 +158,9 @@ class Attempt:
     cookies: dict[str, str]
     csrf: str | None  # None: no CSRF field at all
     let_in: str = ""  # the setup itself let someone in (a replayed code that signed in): allowed
+    form: Mapping[str, str] | None = None  # what a POST sends instead of FORMS' change
+    query: str = ""  # added to the path ({reference} filled in)
+    withheld: tuple[str, ...] = ()  # a page that answers anyone: refused when it shows none of these
 
 
 Setup = Callable[[World, Row], list[Attempt]]
@@ -377,6 +392,86 @@ def csrf_wrong(world: World, row: Row) -> list[Attempt]:
     ]
 
 
+# By area (ADR 21) --------------------------------------------------------------------------------
+
+
+def _put_in_area(world: World) -> None:
+    """The concern in AREA; the world's officer in national triage (the control)."""
+    with world.engine.begin() as connection:
+        connection.execute(concerns.update().where(concerns.c.reference == world.concern).values(area=AREA))
+    store.set_areas(world.engine, world.officers["officer"].id, frozenset({store.NATIONAL}))
+
+
+def area_of(world: World) -> str:
+    with world.engine.connect() as connection:
+        return str(connection.execute(select(concerns.c.area).where(concerns.c.reference == world.concern)).scalar())
+
+
+def _officer_in(world: World, areas: frozenset[str]) -> Credentials:
+    officer = world.add_officer("officer")
+    store.set_areas(world.engine, officer.id, areas)
+    return world.session(officer)
+
+
+AREA_CASES = ("own-area", "other-area", "no-area", "other-area-transfer", "area-transfer")  # concern routes only
+
+
+def _concern_row(row: Row) -> bool:
+    return "officer" in row.rule.roles and row.path.startswith("/concerns")
+
+
+def _by_area(label: str, credentials: Credentials, row: Row, form: Mapping[str, str] | None = None) -> list[Attempt]:
+    """On the list, each of LIST_QUERIES, which must leave the concern out; elsewhere, the route itself."""
+    if row.path != "/concerns" or row.method != "GET":
+        return [Attempt(label, {SESSION: credentials.token}, credentials.csrf, form=form)]
+    shown = ('href="/concerns/{reference}"', "1 concern matches")
+    return [
+        Attempt(
+            f"{label}, {query or 'the list'}",
+            {SESSION: credentials.token},
+            credentials.csrf,
+            query=query,
+            withheld=shown,
+        )
+        for query in LIST_QUERIES
+    ]
+
+
+def own_area(world: World, row: Row) -> list[Attempt]:
+    if not _concern_row(row):
+        return []
+    credentials = _officer_in(world, frozenset({AREA}))
+    return [Attempt("an officer of the concern's area", {SESSION: credentials.token}, credentials.csrf)]
+
+
+def other_area(world: World, row: Row) -> list[Attempt]:
+    if not _concern_row(row):
+        return []
+    return _by_area(f"an officer of {OTHER_AREA} only", _officer_in(world, frozenset({OTHER_AREA})), row)
+
+
+def no_area(world: World, row: Row) -> list[Attempt]:
+    if not _concern_row(row):
+        return []
+    return _by_area("an officer in no area", _officer_in(world, frozenset()), row)
+
+
+def other_area_transfer(world: World, row: Row) -> list[Attempt]:
+    """Transferring a concern out of another area into one's own (or anywhere): a 404, as if it did not exist."""
+    if not _concern_row(row) or row.method != "POST":
+        return []
+    credentials = _officer_in(world, frozenset({OTHER_AREA}))
+    return _by_area(f"an officer of {OTHER_AREA} transferring it", credentials, row, TRANSFER)
+
+
+def area_officer_transfer(world: World, row: Row) -> list[Attempt]:
+    """Only national triage transfers: an officer of the concern's own area may not."""
+    if not _concern_row(row) or row.method != "POST":
+        return []
+    credentials = _officer_in(world, frozenset({AREA, "essex"}))
+    return _by_area("an officer of the concern's area, not in national triage", credentials, row, TRANSFER)
+
+
 CASES = (
     Case(
         "control", "(must be allowed)", "the right role, a session just inside both time limits", control, control=True
@@ -403,6 +498,30 @@ CASES = (
         "V4.2.2",
         "a live session, another session's, a made-up or a non-ASCII token",
         csrf_wrong,
+        post_only=True,
+    ),
+    Case(
+        "own-area", "(must be allowed)", "an officer of the concern's area (the concern routes)", own_area, control=True
+    ),
+    Case(
+        "other-area",
+        "V4.1.3, V4.2.1",
+        "an officer of another area: the concern by reference, filter or search",
+        other_area,
+    ),
+    Case("no-area", "V4.1.3, V4.2.1", "an officer in no area yet", no_area),
+    Case(
+        "other-area-transfer",
+        "V4.2.1",
+        "an officer of another area transferring the concern",
+        other_area_transfer,
+        post_only=True,
+    ),
+    Case(
+        "area-transfer",
+        "V4.1.3",
+        "an officer of its area, not national triage, transferring it",
+        area_officer_transfer,
         post_only=True,
     ),
 )
@@ -452,10 +571,16 @@ def try_attempt(world: World, row: Row, attempt: Attempt) -> tuple[str, str]:
         return "allowed", f"{attempt.label}: {attempt.let_in}"
     form = None
     if row.method == "POST":
-        form = {**FORMS.get(row.path, {}), **({"csrf": attempt.csrf} if attempt.csrf is not None else {})}
-    before = world.state()
-    response = world.request(row.method, concrete(world, row.path), attempt.cookies, form)
-    changed = world.state() != before
+        sent = FORMS.get(row.path, {}) if attempt.form is None else attempt.form
+        form = {**sent, **({"csrf": attempt.csrf} if attempt.csrf is not None else {})}
+    before, area_before = world.state(), area_of(world)
+    path = concrete(world, row.path + attempt.query)
+    response = world.request(row.method, path, attempt.cookies, form)
+    changed = world.state() != before or area_of(world) != area_before
+    if attempt.withheld and response.status_code < 500 and not changed:
+        shown = [text for text in attempt.withheld if text.format(reference=world.concern) in response.text]
+        outcome = "allowed" if shown or reveals(response) else "refused"
+        return outcome, f"{attempt.label}: {response.status_code}{', shows ' + repr(shown) if shown else ''}"
     return verdict(response, changed), f"{attempt.label}: {_describe(response, changed)}"
 
 
@@ -465,6 +590,7 @@ def run_cell(world: World, row: Row, case: Case) -> Cell:
     if case.post_only and row.method != "POST":
         return Cell(row.label, case.name, "n/a", "n/a", "GET sends no form")
     world.reset()
+    _put_in_area(world)
     attempts = case.setup(world, row)
     if not attempts:
         return Cell(row.label, case.name, "n/a", "n/a", "every role may use it")

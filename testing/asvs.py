@@ -67,6 +67,7 @@ from web.public.feedback import current_token
 from web.sealing import open_totp_secret
 from web.settings import Settings
 from web.shell.assets import IMMUTABLE
+from web.shell.critical import style_hash
 from web.shell.site import Site as PublicSite
 from web.shell.site import site_of_app
 from web.storage import officers as store
@@ -315,6 +316,7 @@ def per_response(item: str, app: str, rule: ResponseRule) -> Callable[[Site], Fi
 SAFE_REFERRERS = frozenset({"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"})
 UNSAFE_SOURCES = ("'unsafe-inline'", "'unsafe-eval'", "*", "data:", "http:", "https:")
 INLINE = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=", re.IGNORECASE)
+STYLE_ELEMENT = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 HSTS_MINIMUM = 15_724_800  # ASVS's example: six months
 
 
@@ -354,8 +356,14 @@ def csp_problem(exchange: Exchange) -> str | None:
     missing = [name for name in ("base-uri", "form-action", "frame-ancestors") if name not in policy]
     if missing:
         return f"no {', '.join(missing)}"
-    if exchange.media_type == "text/html" and (inline := INLINE.search(exchange.response.text)):
-        return f"inline script or style the policy would block: {inline.group()!r}"
+    if exchange.media_type == "text/html":
+        # A page's own CSS inline (ADR 22) is allowed when the policy names its sha256 hash, and only then.
+        allowed = set(policy.get("style-src", []))
+        text = STYLE_ELEMENT.sub(
+            lambda found: "" if style_hash(found[1]) in allowed else found[0], exchange.response.text
+        )
+        if inline := INLINE.search(text):
+            return f"inline script or style the policy would block: {inline.group()!r}"
     return None
 
 

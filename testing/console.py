@@ -23,11 +23,15 @@ from web.storage.tables import concerns
 PASSWORD = "correct horse battery staple"
 
 
-def add(console: TestClient, username: str, role: str) -> str:
+def add(console: TestClient, username: str, role: str, areas: tuple[str, ...] | None = None) -> str:
+    """An account; its authenticator secret. An officer works in `areas`, by default national triage (every
+    area: what every officer saw before areas, ADR 21)."""
     secret = pyotp.random_base32()
     made = console_of_app(console.app)  # type: ignore[arg-type]
     sealed = seal_totp_secret(made.keys.totp_key, secret)
-    store.add_officer(made.engine, username, hash_password(PASSWORD), sealed, role)
+    if areas is None:
+        areas = (store.NATIONAL,) if role == "officer" else ()
+    store.add_officer(made.engine, username, hash_password(PASSWORD), sealed, role, areas)
     return secret
 
 

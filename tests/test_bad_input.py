@@ -9,6 +9,7 @@ plain example for each defect the fuzzing found, so each stays fixed whatever th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -170,7 +171,9 @@ def test_a_body_over_the_limit_gets_the_413_page_with_the_security_headers(fuzze
     response = client.post("/en/share-a-concern", content=body, headers=URLENCODED)
     assert response.status_code == 413
     assert "That was too much to send" in response.text
-    assert response.headers["content-security-policy"] == HEADERS["content-security-policy"]
+    # The page's own CSS inline is allowed by its hash (ADR 22); the rest of the policy is every response's.
+    policy = re.sub(r" 'sha256-[A-Za-z0-9+/]+=*'", "", response.headers["content-security-policy"])
+    assert policy == HEADERS["content-security-policy"]
 
 
 @pytest.mark.parametrize("path", ["/en/search", "/toolkit", "/cy/share-a-concern/questions"])
@@ -208,9 +211,9 @@ def test_a_long_answer_in_urdu_reaches_validation_with_the_other_answers_kept(fu
     token = fuzzer.token("concern", Token.VALID)
     answers = {"token": token, "step": "worry", "since_when": "weeks", "person_name": "Sam"}
     accepted = client.post("/ur/share-a-concern", data={**answers, "worries": "ی" * 2990})
-    assert accepted.status_code == 200 and "govuk-error-summary" not in accepted.text
+    assert accepted.status_code == 200 and 'class="govuk-error-summary' not in accepted.text
     too_long = client.post("/ur/share-a-concern", data={**answers, "worries": "ی" * 3500})
-    assert too_long.status_code == 422 and "govuk-error-summary" in too_long.text
+    assert too_long.status_code == 422 and 'class="govuk-error-summary' in too_long.text
     assert 'name="person_name" value="Sam"' in too_long.text
 
 

@@ -17,6 +17,7 @@ from web.http.cache import HttpCacheMiddleware
 from web.http.form_tokens import FormTokens
 from web.http.limits import SubmissionLimiter
 from web.http.redirects import LetsTalkAboutItRedirects, TrailingSlashRedirects
+from web.http.routing import RememberingRouter
 from web.http.security_headers import SecurityHeadersMiddleware
 from web.http.slow_clients import SlowBodyMiddleware
 from web.launch.routes import routes as launch_routes
@@ -126,13 +127,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(LetsTalkAboutItRedirects, public_base_url=settings.public_base_url),
         Middleware(TrailingSlashRedirects, routes=routes),
     ]
+    lifespan = measurement.flushing(made.figure_counter, made.engine, inner=disposing(made.engine))
     app = Starlette(
         debug=settings.debug,
-        lifespan=measurement.flushing(made.figure_counter, made.engine, inner=disposing(made.engine)),
+        lifespan=lifespan,
         routes=routes,
         middleware=middleware,
         exception_handlers={code: http_error for code in (400, 403, 404, 405, 413)},
     )
-    app.router.redirect_slashes = False  # TrailingSlashRedirects does it, without the Host header
+    # The first route that answers a path, remembered (web/http/routing.py); TrailingSlashRedirects adds or
+    # removes slashes, without the Host header.
+    app.router = RememberingRouter(routes=routes, lifespan=lifespan, redirect_slashes=False)
     app.state.site = made
     return app

@@ -53,7 +53,9 @@ def parser() -> argparse.ArgumentParser:
     command("serve", serve, "run the public site (HOST, PORT from the environment)").add_argument(
         "--workers", type=int, default=None, help="processes (default: WORKERS, or one a core)"
     )
-    command("console", console, "run the officers' console (CONSOLE_HOST, CONSOLE_PORT), one process")
+    console_command = command("console", console, "run the officers' console (CONSOLE_HOST, CONSOLE_PORT), one process")
+    console_commands = console_command.add_subparsers(dest="console_command")
+    command("notify", notify, "email each team mailbox whose queue changed (run by a timer)", console_commands)
     command("migrate", migrate_database, "bring the database's schema up to date (before starting new code)")
     command("build", build, "build the CSS, JavaScript and icons into static/dist")
     command("export", export, "write a static copy of every public page, with an nginx example").add_argument(
@@ -77,6 +79,13 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("username")
     add.add_argument("--role", choices=["officer", "comms", "admin"], required=True)
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.add_argument(
+        "--area",
+        action="append",
+        default=[],
+        metavar="AREA",
+        help="an area whose concerns the officer sees: a force's slug (content/forces.yaml) or national (repeatable)",
+    )
     command("purge", purge, "delete concerns closed more than RETENTION_DAYS ago")
     command("backup", backup, "copy the database, consistently, into a file in a folder").add_argument(
         "directory", type=Path, help="where to write the backup and its checksum"
@@ -89,6 +98,11 @@ def parser() -> argparse.ArgumentParser:
     command("build", build_films, "build them into var/films (skipped when up to date)", film_commands).add_argument(
         "--force", action="store_true", help="build even when nothing has changed"
     )
+    figures = commands.add_parser("figures", help="the daily figures the comms dashboard shows")
+    figure_commands = figures.add_subparsers(dest="figures_command", required=True)
+    command(
+        "import-log", import_page_log, "add the pages nginx served from the export (its page log)", figure_commands
+    ).add_argument("file", type=Path, help="the export's page log, e.g. /var/log/nginx/act-early-pages.log.1")
     command("translations", translations, "the gettext catalogues of interface text").add_argument(
         "action", choices=["extract", "update", "compile"]
     )
@@ -125,6 +139,28 @@ def console(settings: Settings, args: argparse.Namespace) -> int:
         settings,
         https=True,  # as web/console/app.py's headers
     )
+
+
+def notify(settings: Settings, args: argparse.Namespace) -> int:
+    """The console's notices (web/console/notices.py): a count and a link to each mailbox whose queue changed."""
+    from web.console.notices import NoticeSettings, NoticeSettingsError, send_due
+    from web.settings import process_environment
+    from web.storage import create_database_engine
+    from web.storage.migrate import check_schema
+
+    try:
+        notices = NoticeSettings.from_environ(process_environment())
+    except NoticeSettingsError as error:
+        print(f"error: {error} (docs/operations.md)", file=sys.stderr)
+        return 2
+    engine = create_database_engine(settings.database_url, statement_timeout_ms=None)
+    try:
+        check_schema(engine)
+        sent = send_due(notices, engine)
+    finally:
+        engine.dispose()
+    print(f"notices sent: {', '.join(sent) if sent else 'none'}")
+    return 0
 
 
 def _refusals(settings: Settings, server: str) -> int:
@@ -187,6 +223,32 @@ def restore(settings: Settings, args: argparse.Namespace) -> int:
     from web.ops.backup import restore_command
 
     return restore_command(settings, args.file)
+
+
+def import_page_log(settings: Settings, args: argparse.Namespace) -> int:
+    """The export's page log into the daily figures; importing a file again adds only its new lines."""
+    from urllib.parse import urlsplit
+
+    from web.content import load_library
+    from web.ops.page_log import import_log
+    from web.storage import create_database_engine
+    from web.storage.migrate import check_schema
+
+    if not args.file.is_file():
+        print(f"error: {args.file} is not a file: name the export's page log (docs/operations.md)", file=sys.stderr)
+        return 2
+    if not settings.measurement:
+        print("MEASUREMENT is off: nothing imported (the site counts nothing either)")
+        return 0
+    library = load_library(settings.content_dir, settings.deployment_contacts())
+    engine = create_database_engine(settings.database_url, statement_timeout_ms=None)
+    try:
+        check_schema(engine)
+        report = import_log(engine, library, args.file, urlsplit(settings.public_base_url).hostname or "")
+    finally:
+        engine.dispose()
+    print(report.summary(args.file))
+    return 0
 
 
 def build_films(settings: Settings, args: argparse.Namespace) -> int:
@@ -341,14 +403,22 @@ def add_officer(settings: Settings, args: argparse.Namespace) -> int:
 
     import pyotp
 
+    from web.concern.areas import forces
     from web.console.auth import hash_password, new_totp_secret
     from web.sealing import KeyFileError, load_private_key, seal_totp_secret, totp_key
     from web.storage import create_database_engine
     from web.storage.migrate import migrate
+    from web.storage.officers import NATIONAL, record
     from web.storage.officers import add_officer as store_officer
-    from web.storage.officers import record
 
-    username, role = args.username, args.role
+    username, role, areas = args.username, args.role, frozenset(args.area)
+    unknown = sorted(areas - {NATIONAL, *forces()})
+    if unknown:
+        print(
+            f"error: not an area: {', '.join(unknown)} (a force's slug in content/forces.yaml, or {NATIONAL})",
+            file=sys.stderr,
+        )
+        return 2
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
     try:
         password_hash = hash_password(password)
@@ -364,12 +434,20 @@ def add_officer(settings: Settings, args: argparse.Namespace) -> int:
     secret = new_totp_secret()
     try:
         migrate(engine)
-        store_officer(engine, username, password_hash, seal_totp_secret(key, secret), role)
-        record(engine, "cli", "account-added", detail=f"{username} as {role}")
+        store_officer(engine, username, password_hash, seal_totp_secret(key, secret), role, tuple(sorted(areas)))
+        record(
+            engine,
+            "cli",
+            "account-added",
+            detail=f"{username} as {role}" + "".join(f" {area}" for area in sorted(areas)),
+        )
     finally:
         engine.dispose()
     uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="ACT Early console")
-    print(f"added {username} as {role}\nauthenticator secret: {secret}\nor scan: {uri}")
+    where = f" in {', '.join(sorted(areas))}" if areas else ""
+    if not areas and role == "officer":
+        where = " (no area yet: they see no concern until they have one)"
+    print(f"added {username} as {role}{where}\nauthenticator secret: {secret}\nor scan: {uri}")
     return 0
 
 

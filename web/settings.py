@@ -190,6 +190,12 @@ def _production_problems(settings: Settings, server: str) -> list[str]:
     return problems
 
 
+def process_environment() -> dict[str, str]:
+    """The environment as `Settings.from_env` reads it: `.env`, with the process's environment over it (for
+    settings of a part that reads its own, such as the console's notices)."""
+    return _environment_over(DOTENV)
+
+
 def _environment_over(env_file: Path) -> dict[str, str]:
     """`env_file`'s settings, with the process's environment over them (a variable set there wins)."""
     from_file = {key: value for key, value in dotenv_values(env_file).items() if value is not None}

@@ -19,24 +19,44 @@ function forgetEverything () {
   navigator.serviceWorker.getRegistrations().then((registrations) => registrations.forEach((r) => r.unregister()))
 }
 
-function offerRefresh (worker) {
+// "New advice is available": shown once, in a region fixed to the foot of the window (static/scss/_shell.scss),
+// so nothing on the page moves when it appears.
+function offer (refresh) {
   const region = document.querySelector('[data-offline-update]')
   const template = document.querySelector('[data-offline-update-template]')
   if (!region || !template || region.childElementCount) return
   region.append(template.content.cloneNode(true))
-  region.querySelector('[data-offline-refresh]').addEventListener('click', () => {
-    navigator.serviceWorker.addEventListener('controllerchange', () => window.location.reload())
-    worker.postMessage({ type: 'skip-waiting' })
-  })
+  region.querySelector('[data-offline-refresh]').addEventListener('click', refresh)
+}
+
+// The refresh: a new version of the site that is waiting is activated first, then the page reloads.
+async function refresh () {
+  const registration = await navigator.serviceWorker.getRegistration()
+  const waiting = registration && registration.waiting
+  if (!waiting) return window.location.reload()
+  navigator.serviceWorker.addEventListener('controllerchange', () => window.location.reload())
+  waiting.postMessage({ type: 'skip-waiting' })
+}
+
+// This page came from the device (saved by the reader) and the worker has since fetched a copy with other
+// advice: a reload shows it.
+function offerIfSavedCopyChanged () {
+  const controller = navigator.serviceWorker.controller
+  if (!controller) return
+  const channel = new MessageChannel()
+  channel.port1.onmessage = (event) => {
+    if (event.data && event.data.changed && !exited) offer(refresh)
+  }
+  controller.postMessage({ type: 'changed', path: window.location.pathname }, [channel.port2])
 }
 
 async function register () {
   const registration = await navigator.serviceWorker.register('/sw.js', { scope: '/', updateViaCache: 'all' })
-  const offer = (worker) => { if (navigator.serviceWorker.controller) offerRefresh(worker) }
-  if (registration.waiting) offer(registration.waiting)
+  const offerNewVersion = () => { if (navigator.serviceWorker.controller) offer(refresh) }
+  if (registration.waiting) offerNewVersion()
   registration.addEventListener('updatefound', () => {
     const worker = registration.installing
-    if (worker) worker.addEventListener('statechange', () => { if (worker.state === 'installed') offer(worker) })
+    if (worker) worker.addEventListener('statechange', () => { if (worker.state === 'installed') offerNewVersion() })
   })
 }
 
@@ -253,6 +273,7 @@ async function enhanceSavedList (root) {
 
 function start () {
   register().catch(() => {})
+  offerIfSavedCopyChanged()
   document.querySelectorAll('[data-offline-save]').forEach(enhanceSaveControls)
   document.querySelectorAll('[data-offline-saved]').forEach((root) => { enhanceSavedList(root).catch(() => {}) })
 }

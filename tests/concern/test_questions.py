@@ -36,7 +36,7 @@ def test_the_form_steps_run_in_order_and_then_to_the_check_page() -> None:
 
 
 def test_the_carried_fields_are_every_form_question_but_the_danger_one() -> None:
-    assert "danger" not in q.FORM_FIELDS and len(set(q.FORM_FIELDS)) == len(q.FORM_FIELDS) == 17
+    assert "danger" not in q.FORM_FIELDS and len(set(q.FORM_FIELDS)) == len(q.FORM_FIELDS) == 18
     assert q.FORM_FIELDS[:2] == ("person_name", "person_age") and q.FORM_FIELDS[-1] == "heard_about"
     assert {"danger", "callback_phone", "callback_times"} <= set(q.ALL_FIELDS)
 
@@ -46,7 +46,7 @@ def test_every_required_question_says_what_is_missing_and_every_choice_question_
         for spec in step.fields:
             assert not spec.required or spec.required_message, spec.name
             values = [value for value, _ in spec.choices]
-            assert (spec.kind in ("radios", "checkboxes")) == bool(values) and len(set(values)) == len(values)
+            assert (spec.kind in ("radios", "checkboxes", "select")) == bool(values) and len(set(values)) == len(values)
 
 
 def test_a_missing_required_answer_gets_its_own_message_and_optional_ones_none() -> None:
@@ -175,3 +175,25 @@ def test_change_lands_on_the_field_or_on_the_chosen_option() -> None:
     assert q.focus_id(fields["person_age"], answers(person_age="under-13")) == "person_age"
     assert q.focus_id(fields["person_age"], answers()) == "person_age"
     assert q.focus_id(fields["access_needs"], answers(access_needs=["bsl", "other"])) == "access_needs-2"
+
+
+def test_the_area_question_takes_every_forces_area_i_dont_know_and_outside_the_uk() -> None:
+    from web.concern import areas
+
+    area = q.ALL_FIELDS["area"]
+    assert area in step("person").fields and area in q.CALLBACK.fields and not area.required
+    assert [value for value, _ in area.choices] == [*areas.forces(), "unknown", "outside-uk"]
+    assert q.validate(step("person"), answers(area="atlantis"))["area"] == "Select one of the options"
+    assert q.area_of(answers(area="gwent")) == "gwent"
+    assert q.area_of(answers()) == q.area_of(answers(area="atlantis")) == "unknown"
+
+
+def test_the_areas_are_places_grouped_by_nation_and_welsh_on_welsh_pages() -> None:
+    from web.concern import areas
+
+    grouped = dict(areas.groups("en"))
+    assert list(grouped) == ["England", "Wales", "Scotland", "Northern Ireland"]
+    assert ("metropolitan", "London (not the City of London)") in grouped["England"]
+    assert grouped["Scotland"] == [("police-scotland", "Scotland")]
+    assert ("north-wales", "Gogledd Cymru") in dict(areas.groups("cy"))["Wales"]
+    assert sum(len(places) for places in grouped.values()) == len(areas.forces())

@@ -322,3 +322,63 @@ def test_the_confirmation_gives_screen_readers_the_reference_one_character_at_a_
     assert response.context["spoken_reference"] == spoken
     assert f'<span aria-hidden="true"><strong class="app-reference">{reference}</strong></span>' in response.text
     assert f'<span class="govuk-visually-hidden">{spoken}</span>' in response.text
+
+
+# Issue 20: routing by area (ADR 21). The question asks where the person lives, as a police force area.
+def test_the_area_is_stored_in_clear_to_route_the_concern_and_sealed_with_the_answers(
+    app: Starlette, client: TestClient, settings: Settings
+) -> None:
+    reference = sent_reference(submit_concern(client, "MARKER-AREA", area="gwent"))
+    stored = get_concern(site_of_app(app).engine, reference)
+    assert stored is not None and stored.area == "gwent"
+    opened = unseal(load_private_key(settings.console_private_key_file), stored.sealed)
+    assert opened["answers"]["area"] == "gwent"
+
+
+def test_a_concern_without_an_area_goes_to_the_unknown_queue(app: Starlette, client: TestClient) -> None:
+    stored = get_concern(site_of_app(app).engine, sent_reference(submit_concern(client, "MARKER-NO-AREA")))
+    assert stored is not None and stored.area == "unknown"
+
+
+def test_the_area_question_is_a_select_grouped_by_nation_with_i_dont_know_and_outside_the_uk(
+    client: TestClient,
+) -> None:
+    page = _post(client, step="danger", danger="no").text  # type: ignore[attr-defined]
+    select = page[page.index('<select class="govuk-select" id="area" name="area"') : page.index("</select>")]
+    assert re.findall(r'<optgroup label="([^"]+)"', select) == ["England", "Wales", "Scotland", "Northern Ireland"]
+    assert '<option value="unknown">I don’t know</option>' in select
+    assert '<option value="outside-uk">Outside the UK</option>' in select
+    assert '<option value="avon-and-somerset">Avon and Somerset</option>' in select
+    assert '<label class="govuk-label govuk-label--s" for="area">' in page
+    assert 'aria-describedby="area-hint"' in select
+
+
+def test_the_area_is_kept_when_another_answer_has_a_problem(client: TestClient) -> None:
+    response = _post(client, step="person", person_name="Sam", area="psni")
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    assert '<option value="psni" selected>Northern Ireland</option>' in response.text  # type: ignore[attr-defined]
+
+
+def test_an_area_that_is_not_a_choice_is_a_clear_error_on_its_field(client: TestClient) -> None:
+    response = _post(client, step="person", person_name="Sam", person_age="13-17", relationship="parent", area="mars")
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    assert 'href="#area"' in response.text and "Select one of the options" in response.text  # type: ignore[attr-defined]
+    assert 'aria-describedby="area-hint area-error"' in response.text  # type: ignore[attr-defined]
+
+
+def test_the_check_page_shows_the_area_in_the_pages_language_with_change(client: TestClient) -> None:
+    token = form_token(client.get("/cy/share-a-concern/questions"))
+    data = {"token": token, "step": "check", "change": "", **CHECKED, "area": "north-wales"}
+    response = client.post("/cy/share-a-concern", data={**data, "step": "heard"})
+    assert "Gogledd Cymru" in response.text
+    assert 'id="change-area"' in response.text
+
+
+def test_a_call_back_request_asks_for_the_area_and_routes_by_it(app: Starlette, client: TestClient) -> None:
+    page = client.get("/en/share-a-concern/callback").text
+    assert 'name="area"' in page
+    token = form_token(client.get("/en/share-a-concern/callback"))
+    data = {"token": token, "callback_phone": "07700 900 982", "callback_times": "after 6pm", "voicemail_ok": "no"}
+    response = client.post("/en/share-a-concern/callback", data={**data, "area": "outside-uk"}, follow_redirects=False)
+    stored = get_concern(site_of_app(app).engine, sent_reference(response))
+    assert stored is not None and stored.area == "outside-uk"

@@ -62,14 +62,16 @@ def test_the_list_shows_fifty_a_page_with_links_to_the_next_and_previous(olive: 
     assert olive.get("/concerns?page=9").context["found"].concerns == []
 
 
-def test_the_list_never_asks_the_database_for_a_sealed_column(olive: TestClient) -> None:
-    """Before paging, the list read every open concern whole (select * from concerns), sealed answers too."""
-    stored(olive, 3)
-    statements: list[str] = []
+def test_the_list_reads_sealed_answers_only_for_the_page_shown_by_reference(olive: TestClient) -> None:
+    """Before paging, the list read every open concern whole (select * from concerns), sealed answers too. Now
+    the queue's query reads no sealed column; triage at a glance reads the sealed answers of the page's
+    concerns alone, by their references (web/console/glance.py)."""
+    stored(olive, 60)
+    statements: list[tuple[str, object]] = []
     engine = made(olive).engine
 
-    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        statements.append(statement)
+    def seen(_conn: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
+        statements.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", seen)
     try:
@@ -77,8 +79,11 @@ def test_the_list_never_asks_the_database_for_a_sealed_column(olive: TestClient)
         assert olive.get("/concerns").status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", seen)
-    read_concerns = [statement for statement in statements if "FROM concerns" in statement]
-    assert read_concerns and [statement for statement in read_concerns if "sealed" in statement] == []
+    read_concerns = [(statement, parameters) for statement, parameters in statements if "FROM concerns" in statement]
+    sealed = [(statement, parameters) for statement, parameters in read_concerns if "sealed" in statement]
+    assert read_concerns and len(sealed) == 2
+    for statement, parameters in sealed:
+        assert "WHERE concerns.reference IN" in statement and len(parameters) == 50  # type: ignore[arg-type]
 
 
 def test_filters_by_status_route_language_dates_reference_and_overdue(olive: TestClient) -> None:
@@ -240,3 +245,21 @@ def test_a_change_to_a_concern_that_does_not_exist_is_a_404(olive: TestClient) -
     csrf = csrf_of(olive, "/concerns")
     for form in ({"status": "contacted"}, {"action": "assign", "officer": "me"}):
         assert olive.post("/concerns/ZZZZ-ZZZZ", data={**form, "csrf": csrf}).status_code == 404
+
+
+def test_the_overdue_filter_counts_each_area_in_its_own_bank_holidays(
+    olive: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New Year's Day 2026 is a Thursday: a concern received that day was due on Friday 2 January in England
+    and Wales, overdue on Monday; in Scotland the 2nd is a bank holiday too, so it is due on Monday itself."""
+    from web.console import workflow
+
+    monkeypatch.setattr(workflow, "console_today", lambda now=None: dt.date(2026, 1, 5))
+    new_years_day = dt.date(2026, 1, 1)
+    kent = stored(olive, 1, received_on=new_years_day, area="kent")
+    scotland = stored(olive, 1, received_on=new_years_day, area="police-scotland")
+    response = olive.get("/concerns?overdue=yes")
+    assert {concern.reference for concern in response.context["found"].concerns} == set(kent)
+    assert response.context["overdue"] == set(kent)
+    assert olive.get(f"/concerns/{scotland[0]}").context["overdue"] is False
+    assert olive.get(f"/concerns/{kent[0]}").context["overdue"] is True

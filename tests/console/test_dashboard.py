@@ -3,7 +3,9 @@ the database holds nothing that could identify a visitor."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,15 +14,19 @@ import pytest
 from httpx2 import Response as ClientResponse
 from starlette.testclient import TestClient
 
-from testing.console import add, sign_in
+from testing.console import add, sign_in, store_concerns
 from testing.forms import ARRIVE, BROWSER, STEP, form_token, submit_concern
 from web.app import create_app
+from web.clock import week_of
 from web.console.app import create_console_app
 from web.console.dashboard import CampaignRow, DateRange, FeedbackRow, parse_range, row_chart
+from web.console.launch_tables import Table
 from web.console.state import console_of_app
 from web.settings import Settings
 from web.shell.site import site_of_app
+from web.storage.figures import add_counts
 
+ONE_DAY = dt.timedelta(days=1)
 COOKIE_VALUE = "MARKER-COOKIE-VALUE"
 GOOGLE = {**ARRIVE, "sec-fetch-site": "cross-site", "referer": "https://www.google.co.uk/"}
 FACEBOOK = {**ARRIVE, "sec-fetch-site": "cross-site", "referer": "https://l.facebook.com/l.php?u=MARKER-REFERRER"}
@@ -197,9 +203,11 @@ def test_looking_at_the_dashboard_is_audited(site: TestClient, console: TestClie
     sign_in(console, "cora", add(console, "cora", "comms"))
     console.get("/dashboard?from=2026-01-01&to=2026-01-31")
     console.get("/figures.csv?from=2026-01-01&to=2026-01-31")
+    console.get("/figures.csv?from=2026-01-01&to=2026-01-31&table=ltai-sites")
     entries = [(e.actor, e.action, e.detail) for e in audit_entries(console_of_app(console.app).engine)]
     assert ("cora", "dashboard", "2026-01-01..2026-01-31") in entries
     assert ("cora", "figures-csv", "2026-01-01..2026-01-31") in entries
+    assert ("cora", "figures-csv", "2026-01-01..2026-01-31 ltai-sites") in entries
 
 
 @pytest.mark.parametrize(
@@ -254,3 +262,161 @@ def test_every_source_the_site_counts_has_a_label_on_the_dashboard() -> None:
     from web.public.measurement import SOURCES
 
     assert set(SOURCE_LABELS) == set(SOURCES)
+
+
+SAME_ORIGIN = {"user-agent": BROWSER, "sec-fetch-site": "same-origin"}
+PARTNER_SITE = {**ARRIVE, "referer": "https://www.partner-council.gov.uk/safeguarding/MARKER-REFERRER?x=1"}
+
+
+def post_form(site: TestClient, form_page: str, action: str, /, **data: str) -> None:
+    """A public form filled in as a browser does: its token from the page, posted from the site itself."""
+    body = {"token": form_token(site.get(form_page)), **data}
+    assert site.post(action, data=body, headers=SAME_ORIGIN, follow_redirects=False).status_code == 303
+
+
+def launch_visits(site: TestClient) -> None:
+    """Old addresses followed, answers from the public and partners, and force campaign tags, all today."""
+    for path, headers in [
+        ("/ltai/what-is-prevent", PARTNER_SITE),
+        ("/ltai/channel/", PARTNER_SITE),
+        ("/ltai/MARKER-JUNK-PATH", ARRIVE),
+        ("/ltai/what-is-prevent", {"user-agent": "Googlebot/2.1"}),  # a robot: not counted
+    ]:
+        assert site.get(path, headers=headers, follow_redirects=False).status_code == 301
+    post_form(site, "/en/what-did-you-think", "/en/what-did-you-think", answer="satisfied", asked="footer")
+    post_form(site, "/cy/what-did-you-think", "/cy/what-did-you-think", answer="dissatisfied", asked="footer")
+    ask_after = "/en/what-did-you-think?asked=after-concern"
+    post_form(site, ask_after, "/en/what-did-you-think", answer="very-satisfied", asked="after-concern")
+    post_form(site, "/en/signs-to-spot", "/en/feedback", page="signs-to-spot", useful="yes", comment="")
+    post_form(site, "/en/get-help", "/en/feedback", page="get-help", useful="no", comment="")
+    post_form(site, "/en/partners/feedback", "/en/partners/feedback", organisation="council", works="Clear pages")
+    post_form(site, "/en/partners/feedback", "/en/partners/feedback", organisation="faith", change="More languages")
+    for path, times in [
+        ("/?utm_source=poster&utm_campaign=essex", 2),
+        ("/?utm_source=social&utm_campaign=essex", 1),
+        ("/?utm_source=social&utm_campaign=gwent", 1),
+        ("/?utm_source=MARKER&utm_campaign=MARKER-JUNK-TAG", 1),
+    ]:
+        for _ in range(times):
+            site.get(path, headers=ARRIVE)
+    site_of_app(site.app).figure_counter.flush(site_of_app(site.app).engine)
+
+
+def tables_of(console: TestClient, query: str) -> dict[str, Table]:
+    response = console.get(f"/dashboard?{query}")
+    assert response.status_code == 200
+    assert "MARKER" not in response.text
+    return {table.id: table for group in response.context["board"].tables.values() for table in group}
+
+
+def test_the_launch_tables_count_old_addresses_and_reception_from_the_requests(
+    site: TestClient, console: TestClient
+) -> None:
+    launch_visits(site)
+    sign_in(console, "cora", add(console, "cora", "comms"))
+    day, week = today().isoformat(), week_of(today()).isoformat()
+    tables = tables_of(console, f"from={day}&to={day}")
+    assert tables["ltai-addresses"].rows == (
+        ("/channel", 1),
+        ("/what-is-prevent", 1),
+        ("Any other old address (redirected to the home page)", 1),
+    )
+    assert tables["ltai-sites"].rows == (
+        ("www.partner-council.gov.uk", 2),
+        ("No referring site (typed in, bookmarked, or the site sent none)", 1),
+    )
+    assert tables["reception-satisfaction"].rows == ((week, 1, 1, 0, 1, 0, 3),)
+    assert tables["reception-satisfaction-source"].rows == (
+        ("Very satisfied", 0, 1, 0, 1),
+        ("Satisfied", 1, 0, 0, 1),
+        ("Neither satisfied nor dissatisfied", 0, 0, 0, 0),
+        ("Dissatisfied", 1, 0, 0, 1),
+        ("Very dissatisfied", 0, 0, 0, 0),
+    )
+    assert tables["reception-useful"].rows == ((week, 1, 1, 2),)
+    assert tables["reception-partners"].rows == ((week, 0, 1, 0, 0, 1, 0, 0, 2),)
+    assert tables["reception-forces"].rows == (
+        (week, "Essex Police", 2, 1, 0, 3),
+        (week, "Gwent Police", 0, 1, 0, 1),
+        (week, "Not a force tag", 0, 0, 1, 1),
+    )
+    for table in tables.values():
+        response = console.get(f"/figures.csv?from={day}&to={day}&table={table.id}")
+        assert response.status_code == 200 and response.text == table.csv()
+        assert f'filename="act-early-{table.id}-{day}-to-{day}.csv"' in response.headers["content-disposition"]
+        assert next(csv.reader(io.StringIO(response.text))) == list(table.columns)
+    csv_text = console.get(f"/figures.csv?from={day}&to={day}&table=ltai-sites").text
+    assert csv_text == (
+        "Referring site,Times followed\r\nwww.partner-council.gov.uk,2\r\n"
+        '"No referring site (typed in, bookmarked, or the site sent none)",1\r\n'
+    )
+
+
+def test_the_outcome_tables_count_concerns_a_week_and_the_share_contacted_in_time(
+    site: TestClient, console: TestClient, settings: Settings
+) -> None:
+    start = week_of(today()) - dt.timedelta(days=14)  # a Monday two weeks before this week's
+    engine, key = console_of_app(console.app).engine, console_of_app(console.app).keys.public_key
+    at = dt.datetime.combine(start, dt.time(10))
+    # Monday: contacted on Tuesday (its day to be contacted by); Monday: still new; Friday: closed the Monday after.
+    store_concerns(engine, key, 1, received_on=start, area="essex", status="contacted", status_changed_at=at + ONE_DAY)
+    store_concerns(engine, key, 1, received_on=start, route="callback", status="new")
+    friday, monday = start + 4 * ONE_DAY, start + 7 * ONE_DAY
+    closed = {"status": "closed", "outcome": "channel", "closed_on": monday, "status_changed_at": at + 7 * ONE_DAY}
+    store_concerns(engine, key, 1, received_on=friday, area="gwent", **closed)
+    store_concerns(engine, key, 1, received_on=today(), area="essex")  # not yet due
+    sign_in(console, "cora", add(console, "cora", "comms"))
+    weeks = [(start + n * 7 * ONE_DAY).isoformat() for n in range(3)]
+    tables = tables_of(console, f"from={start}&to={today()}")
+    assert tables["outcomes-route"].rows == ((weeks[0], 2, 1, 3), (weeks[1], 0, 0, 0), (weeks[2], 1, 0, 1))
+    assert tables["outcomes-area"].rows == (
+        (weeks[0], "Essex Police", 1),
+        (weeks[0], "Gwent Police", 1),
+        (weeks[0], "Not known", 1),
+        (weeks[2], "Essex Police", 1),
+    )
+    assert tables["outcomes-contacted"].rows == (
+        (weeks[0], 3, 3, 2, "67%"),
+        (weeks[1], 0, 0, 0, "–"),
+        (weeks[2], 1, 0, 0, "–"),
+    )
+    assert tables["outcomes-closed"].rows == (
+        (weeks[0], 0, 0, 0, 0, 0, 0, 0),
+        (weeks[1], 0, 0, 1, 0, 0, 0, 1),
+        (weeks[2], 0, 0, 0, 0, 0, 0, 0),
+    )
+    html = console.get(f"/dashboard?from={start}&to={today()}").text
+    assert "Contacted within a working day: of the concerns received in the week" in html
+    assert 'govuk-table__header--numeric">Share in time</th>' in html  # figures align right, names do not
+    assert '<th scope="col" class="govuk-table__header">Area</th>' in html
+    response = console.get(f"/figures.csv?from={start}&to={today()}&table=outcomes-contacted")
+    assert response.text.splitlines()[1:] == [f"{weeks[0]},3,3,2,67%", f"{weeks[1]},0,0,0,–", f"{weeks[2]},1,0,0,–"]
+
+
+def test_an_unknown_table_is_not_found_and_the_launch_link_starts_on_the_first_day_with_data(
+    site: TestClient, console: TestClient
+) -> None:
+    engine = console_of_app(console.app).engine
+    add_counts(engine, {(today() - dt.timedelta(days=40), "view", "/en/"): 1})
+    sign_in(console, "cora", add(console, "cora", "comms"))
+    assert console.get("/figures.csv?table=MARKER").status_code == 404
+    board = console.get("/dashboard").context["board"]
+    assert board.launch_start == board.since_launch == today() - dt.timedelta(days=40)
+    assert f'href="/dashboard?from={board.since_launch}&amp;to={today()}"' in console.get("/dashboard").text
+
+
+def test_concerns_sent_through_the_site_are_counted_a_week_by_route_and_area(
+    site: TestClient, console: TestClient
+) -> None:
+    assert submit_concern(site, "MARKER-WORRY-1").status_code == 200  # the sent page
+    token = form_token(site.get("/en/share-a-concern/callback"))
+    callback = {"token": token, "callback_phone": "07700 900 982", "callback_times": "after 6pm", "voicemail_ok": "no"}
+    assert site.post("/en/share-a-concern/callback", data=callback, follow_redirects=False).status_code == 200
+    sign_in(console, "cora", add(console, "cora", "comms"))
+    day, week = today().isoformat(), week_of(today()).isoformat()
+    tables = tables_of(console, f"from={day}&to={day}")
+    assert tables["outcomes-route"].rows == ((week, 1, 1, 2),)
+    assert sum(int(row[2]) for row in tables["outcomes-area"].rows) == 2
+    assert tables["outcomes-contacted"].rows == ((week, 2, 0, 0, "–"),)  # neither is due yet
+    lines = console.get(f"/figures.csv?from={day}&to={day}&table=outcomes-route").text.splitlines()
+    assert lines == ["Week beginning,Online form,Call-back request,Total", f"{week},1,1,2"]

@@ -406,3 +406,19 @@ def test_the_audit_view_pages_and_keeps_sign_in_attempts_apart_from_what_officer
     assert [entry.action for entry in mine.entries] == ["opened", "signed-in"]
     for wrong in ("page=0", "page=x", "page=99999999999", "show=other", "actor=%00"):
         assert admin.get(f"/accounts?{wrong}").status_code == 400, wrong
+
+
+def test_an_officer_added_from_the_command_line_works_in_the_areas_given(
+    console: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert cli.run(settings, "officers", "add", "kim", "--role", "officer", "--password-stdin", "--area", "kent") == 0
+    assert "added kim as officer in kent" in capsys.readouterr().out
+    engine = console_of_app(console.app).engine
+    kim = store.officer_by_username(engine, "kim")
+    assert kim is not None and store.areas_of(engine, kim.id) == {"kent"}
+    assert (
+        cli.run(settings, "officers", "add", "lee", "--role", "officer", "--password-stdin", "--area", "atlantis") == 2
+    )
+    assert "not an area: atlantis" in capsys.readouterr().err
+    assert store.officer_by_username(engine, "lee") is None

@@ -90,3 +90,12 @@ def test_the_issue_time_is_whole_seconds() -> None:
 def test_without_now_tokens_are_issued_and_read_at_the_current_time() -> None:
     token, fresh = TOKENS.read(TOKENS.issue("nonce-1"))
     assert token is not None and token.nonce == "nonce-1" and fresh is True
+
+
+def test_a_purposes_tokens_have_their_own_key_and_read_with_their_own_lifetime() -> None:
+    exported = TOKENS.for_purpose("exported-page")
+    token = exported.issue("page", now=NOW)
+    assert TOKENS.read(token, now=NOW) == (None, False)
+    assert exported.read(TOKENS.issue("page", now=NOW), now=NOW) == (None, False)
+    assert exported.read(token, now=NOW + TOKEN_LIFETIME + 1) == (FormToken("page", NOW), False)
+    assert exported.read(token, now=NOW + 30 * 86400, lifetime=31 * 86400) == (FormToken("page", NOW), True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,15 +15,21 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from testing.forms import ARRIVE
 from web.app import create_app
 from web.content import load_library
 from web.http.redirects import (
+    MAX_OLD_ADDRESS,
+    OTHER,
     RedirectsFileError,
     TrailingSlashRedirects,
     load_redirects,
     normalise,
 )
+from web.public.measurement import DailyKeys
 from web.settings import ROOT, Settings
+from web.shell.site import site_of_app
+from web.storage.figures import LTAI_ADDRESS, LTAI_REFERRER, counts_between
 
 REDIRECTS = load_redirects()
 ENTRIES = sorted(REDIRECTS.pages.items()) + sorted(
@@ -216,3 +223,78 @@ def test_a_relative_location_never_starts_with_two_slashes() -> None:
     redirects = TrailingSlashRedirects(PlainTextResponse(""), routes=routes)
     scope = {"type": "http", "method": "GET", "path": "//evil.example/a.txt/", "query_string": b"", "headers": []}
     assert redirects.location(scope) == "/evil.example/a.txt"
+
+
+def test_an_old_address_is_counted_as_the_map_entry_it_matched_or_other() -> None:
+    assert REDIRECTS.counted_as("/What-Is-Prevent.html") == "/what-is-prevent"
+    assert REDIRECTS.counted_as("/news/2019/05/an-article") == "/news"
+    assert REDIRECTS.counted_as("/MARKER-" + "x" * 500) == OTHER
+    assert REDIRECTS.counted_as("/wp-login.php") == OTHER
+
+
+def test_an_old_address_longer_than_a_figures_key_allows_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "redirects.yaml"
+    path.write_text("pages:\n  /" + "a" * MAX_OLD_ADDRESS + ": /en/\n", encoding="utf-8")
+    with pytest.raises(RedirectsFileError, match="longer than"):
+        load_redirects(path)
+
+
+def followed_counts(client: TestClient) -> dict[tuple[str, str], int]:
+    site = site_of_app(client.app)
+    site.figure_counter.flush(site.engine)
+    found = counts_between(site.engine, dt.date.min, dt.date.max)
+    return {(f.metric, f.key): f.count for f in found if f.metric in (LTAI_ADDRESS, LTAI_REFERRER)}
+
+
+def test_each_followed_old_address_is_counted_with_the_referring_sites_host_alone(client: TestClient) -> None:
+    partner = {**ARRIVE, "referer": "https://WWW.Partner-Council.gov.uk/safeguarding/MARKER-PATH?q=MARKER-QUERY"}
+    own = {**ARRIVE, "referer": "https://actearly.test/en/"}
+    visits = [
+        ("/ltai/what-is-prevent/", partner, {}),
+        ("/ltai/channel", partner, {}),
+        ("/what-is-prevent", partner, {"host": "www.ltai.info"}),
+        ("/news/2019/an-article", ARRIVE, {"host": "ltai.info"}),
+        ("/ltai/MARKER-JUNK-PATH", own, {}),
+        ("/ltai/channel", {**ARRIVE, "referer": "https://MARKER_not a host/"}, {}),
+    ]
+    for path, headers, extra in visits:
+        assert client.get(path, headers={**headers, **extra}, follow_redirects=False).status_code == 301
+    assert followed_counts(client) == {
+        (LTAI_ADDRESS, "/what-is-prevent"): 2,
+        (LTAI_ADDRESS, "/channel"): 2,
+        (LTAI_ADDRESS, "/news"): 1,
+        (LTAI_ADDRESS, "other"): 1,
+        (LTAI_REFERRER, "www.partner-council.gov.uk"): 3,
+        (LTAI_REFERRER, "none"): 1,
+        (LTAI_REFERRER, "this site"): 1,
+        (LTAI_REFERRER, "other"): 1,
+    }
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {**ARRIVE, "user-agent": "Mozilla/5.0 (compatible; Googlebot/2.1)"},
+        {"user-agent": "curl/8.0"},
+        {**ARRIVE, "sec-purpose": "prefetch"},
+        {**ARRIVE, "sec-fetch-dest": "empty"},
+    ],
+)
+def test_robots_scripts_and_prefetches_following_an_old_address_are_not_counted(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    assert client.get("/ltai/channel", headers=headers, follow_redirects=False).status_code == 301
+    assert client.head("/ltai/channel", headers=ARRIVE, follow_redirects=False).status_code == 301
+    assert followed_counts(client) == {}
+
+
+def test_a_day_counts_at_most_so_many_referring_sites_then_other() -> None:
+    keys = DailyKeys(limit=2)
+    day = dt.date(2026, 12, 7)
+    assert [keys.admit(day, host) for host in ("a.example", "b.example", "c.example", "a.example")] == [
+        "a.example",
+        "b.example",
+        "other",
+        "a.example",
+    ]
+    assert keys.admit(day + dt.timedelta(days=1), "c.example") == "c.example"

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from starlette.testclient import TestClient
 
+from testing.forms import ARRIVE
 from web.shell.site import site_of_app
 from web.storage.figures import add_counts, store_feedback
 
@@ -74,3 +75,27 @@ def test_campaign_tags_that_name_no_force_are_said_in_words(site: TestClient) ->
     add_counts(engine, {(TODAY, "campaign", "other/poster"): 1, (TODAY, "campaign", "none/social"): 1})
     text = site.get("/en/how-this-site-is-measured").text
     assert "Not a police force’s tag: Poster" in text and "No police force named: Social media" in text
+
+
+def test_old_addresses_followed_are_public_and_the_sites_linking_to_them_are_not(site: TestClient) -> None:
+    partner = {**ARRIVE, "referer": "https://www.partner-council.gov.uk/safeguarding"}
+    for path in ("/ltai/channel", "/ltai/channel", "/ltai/MARKER-JUNK"):
+        assert site.get(path, headers=partner, follow_redirects=False).status_code == 301
+    counter = site_of_app(site.app).figure_counter
+    assert counter is not None
+    counter.flush(site_of_app(site.app).engine)
+    response = site.get("/en/how-this-site-is-measured")
+    assert response.context["board"].ltai == [("/channel", 2), ("other", 1)]
+    assert "Any other old address (it goes to the home page)" in response.text
+    assert "partner-council" not in response.text and "MARKER" not in response.text
+    lines = site.get(f"/en/how-this-site-is-measured/figures.csv?from={TODAY}&to={TODAY}").text.splitlines()
+    assert f"ltai-address,/channel,{TODAY},2" in lines and f"ltai-address,other,{TODAY},1" in lines
+    assert not any(line.startswith("ltai-referrer") for line in lines)
+
+
+def test_satisfaction_answers_count_together_wherever_they_were_asked(site: TestClient) -> None:
+    engine = site_of_app(site.app).engine
+    for key in ("/en/what-did-you-think/satisfied/footer", "/cy/what-did-you-think/satisfied/after-concern"):
+        store_feedback(engine, day=TODAY, language="en", page=key, useful=True, comment=None)
+    board = site.get("/en/how-this-site-is-measured").context["board"]
+    assert board.satisfaction == {"satisfied": 2} and board.useful == []

@@ -113,3 +113,10 @@ def test_the_checker_token_is_the_same_all_hour_so_the_page_stays_cacheable(site
     first = site.get("/en/partners")
     assert first.headers["cache-control"] == "public, max-age=3600"
     assert site.get("/en/partners", headers={"if-none-match": first.headers["etag"]}).status_code == 304
+
+
+def test_both_address_tables_share_their_headings_and_a_section_says_so(site: TestClient) -> None:
+    response = check(site, "ltai.info/news/2019/an-article\nltai.info/what-is-prevent")
+    assert response.text.count('<th scope="col" class="govuk-table__header">Old address</th>') == 2
+    assert response.text.count("The page for the part of Let’s Talk About It this address was in.") == 1
+    assert "We have no page for this address" not in response.text

@@ -6,8 +6,9 @@ import csv
 import datetime as dt
 import io
 
+from web.clock import BACKWARDS, BAD_DATE, TOO_LONG, DateRange, parse_range
 from web.launch import public_figures
-from web.launch.public_figures import BACKWARDS, BAD_DATE, TOO_LONG, DateRange, csv_text, parse_range, summarise
+from web.launch.public_figures import csv_text, summarise
 from web.public import measurement
 from web.storage.figures import Figure
 

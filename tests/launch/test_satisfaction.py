@@ -46,15 +46,15 @@ def test_an_answer_with_a_comment_is_one_count_and_one_screened_comment(site: Te
     assert "set-cookie" not in response.headers
     today = dt.datetime.now(dt.UTC).date()
     assert stored(site) == (
-        [("useful-yes", "/en/what-did-you-think/satisfied", 1)],
-        [(today, "en", "/en/what-did-you-think/satisfied", True, "Clear. Call me on [removed] or [removed]")],
+        [("useful-yes", "/en/what-did-you-think/satisfied/footer", 1)],
+        [(today, "en", "/en/what-did-you-think/satisfied/footer", True, "Clear. Call me on [removed] or [removed]")],
     )
     assert site.get("/en/what-did-you-think/thanks").status_code == 200
 
 
 def test_an_answer_without_a_comment_is_counted_alone(site: TestClient) -> None:
     assert send(site, "cy", answer="very-dissatisfied").status_code == 303
-    assert stored(site) == ([("useful-no", "/cy/what-did-you-think/very-dissatisfied", 1)], [])
+    assert stored(site) == ([("useful-no", "/cy/what-did-you-think/very-dissatisfied/footer", 1)], [])
 
 
 @pytest.mark.parametrize("answer", ["", "very-happy", "satisfied'--"])
@@ -99,7 +99,7 @@ def test_too_many_answers_from_one_client_get_a_clear_429(site: TestClient) -> N
     response = send(site, answer="satisfied", comment="still here")
     assert response.status_code == 429
     assert "Wait an hour" in response.text and "still here" in response.text
-    assert stored(site)[0] == [("useful-yes", "/en/what-did-you-think/satisfied", 3)]
+    assert stored(site)[0] == [("useful-yes", "/en/what-did-you-think/satisfied/footer", 3)]
 
 
 def test_an_unknown_language_is_not_found(site: TestClient) -> None:
@@ -114,4 +114,22 @@ def test_the_footer_of_every_page_asks(site: TestClient) -> None:
 
 def test_the_link_after_a_concern_asks_in_the_readers_language(site: TestClient) -> None:
     template = site_of_app(site.app).templates.get_template("launch/_satisfaction_link.html")
-    assert 'href="/cy/what-did-you-think"' in template.render(lang="cy")
+    assert 'href="/cy/what-did-you-think?asked=after-concern"' in template.render(lang="cy")
+
+
+@pytest.mark.parametrize(
+    ("link", "posted", "key"),
+    [
+        ("?asked=after-concern", "after-concern", "/en/what-did-you-think/neither/after-concern"),
+        ("", "footer", "/en/what-did-you-think/neither/footer"),
+        ("?asked=MARKER", "MARKER", "/en/what-did-you-think/neither/footer"),
+    ],
+)
+def test_where_the_question_was_asked_is_kept_as_one_of_two_words(
+    site: TestClient, link: str, posted: str, key: str
+) -> None:
+    page = site.get(f"/en/what-did-you-think{link}")
+    assert f'name="asked" value="{"after-concern" if "after" in link else "footer"}"' in page.text
+    data = {"token": form_token(page), "answer": "neither", "asked": posted}
+    assert site.post("/en/what-did-you-think", data=data, headers=SAME_ORIGIN).status_code == 200  # the thanks
+    assert stored(site) == ([("useful-no", key, 1)], [])

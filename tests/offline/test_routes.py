@@ -20,6 +20,7 @@ from testing.sitemap import paths_in_sitemap
 from web.content import ContentLibrary
 from web.offline import worker
 from web.settings import Settings
+from web.shell.critical import STYLES_HEADER
 from web.shell.pages import save_data
 from web.shell.site import site_of_app
 
@@ -92,8 +93,10 @@ def test_pages_json_lists_every_page_of_the_language_with_its_brotli_size(client
     welsh = site_of_app(app).library.in_language("cy")
     assert len(listed["pages"]) == len(welsh)
     assert listed["total"] == sum(page["size"] for page in listed["pages"])
+    # As the worker saves it: linking the stylesheet it keeps, not with the CSS inline (ADR 22).
+    worker = {"Accept-Encoding": "identity", STYLES_HEADER: site_of_app(app).assets.manifest["app.css"]}
     for entry in listed["pages"]:
-        body = client.get(entry["url"], headers={"Accept-Encoding": "identity"}).content
+        body = client.get(entry["url"], headers=worker).content
         assert entry["size"] == len(brotli.compress(body, quality=11)), entry["url"]
         assert str(escape(entry["title"])) in body.decode()
 

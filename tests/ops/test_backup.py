@@ -97,7 +97,7 @@ def test_backup_and_restore_from_the_command_line(
     assert checksum_file(written).exists()
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'restored.sqlite3'}")
     assert main(["restore", str(written)]) == 0
-    assert "restored 0 officers, 1 concerns" in capsys.readouterr().out
+    assert "restored 0 officers, 0 officer_areas, 1 concerns" in capsys.readouterr().out
     assert main(["restore", str(written)]) == 1
     assert "already holds data" in capsys.readouterr().err
 

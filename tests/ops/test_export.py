@@ -5,14 +5,16 @@ from __future__ import annotations
 import gzip
 import http.client
 import os
+import re
 import shutil
 import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import brotli
 import pytest
@@ -20,22 +22,35 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from testing.forms import ARRIVE
 from testing.sitemap import paths_in_sitemap
 from web.app import create_app
+from web.http import form_tokens
 from web.http.security_headers import HEADERS
 from web.ops.export import (
-    NGINX_EXAMPLE,
+    FILM_PAGE,
     ExportError,
     ExportReport,
     export_site,
     file_for,
-    nginx_config,
+    nginx_example_path,
     standalone_nginx_config,
 )
+from web.public.feedback import FORM
 from web.settings import Settings
 from web.shell.site import site_of_app
 
 KEY_HEADERS = ("content-type", "cache-control", "strict-transport-security", *HEADERS)
+
+
+def without_form_tokens(html: bytes) -> bytes:
+    """A page with its feedback form's token blanked: the export gives it a token of its own (item 13)."""
+    return FORM.sub(lambda match: match[0].replace(match["token"], b""), html)
+
+
+def exported_paths(sitemap: bytes) -> list[str]:
+    """What the export holds as pages: every page of the sitemap but the films' own (the app's, for Save-Data)."""
+    return ["/", *(path for path in paths_in_sitemap(sitemap) if not re.match(FILM_PAGE, path))]
 
 
 @pytest.fixture(scope="module")
@@ -84,14 +99,50 @@ def test_every_sitemap_page_is_exported_with_brotli_and_gzip_beside_it(
     site_client: TestClient,
 ) -> None:
     out, report = exported
-    paths = paths_in_sitemap(site_client.get("/sitemap.xml").content)
-    assert report.pages == len(paths) + 1  # and /
-    for path in ["/", *paths]:
+    paths = exported_paths(site_client.get("/sitemap.xml").content)
+    assert report.pages == len(paths)
+    for path in paths:
         page = out / file_for(path).lstrip("/")
         body = site_client.get(path, headers={"Accept-Encoding": "identity"}).content
-        assert page.read_bytes() == body, path
-        assert brotli.decompress(page.with_name("index.html.br").read_bytes()) == body
-        assert gzip.decompress(page.with_name("index.html.gz").read_bytes()) == body
+        written = page.read_bytes()
+        assert without_form_tokens(written) == without_form_tokens(body), path
+        assert brotli.decompress(page.with_name("index.html.br").read_bytes()) == written
+        assert gzip.decompress(page.with_name("index.html.gz").read_bytes()) == written
+
+
+def test_a_films_page_is_not_exported_but_left_to_the_app(
+    exported: tuple[Path, ExportReport], site_client: TestClient
+) -> None:
+    out, _ = exported
+    films = [path for path in paths_in_sitemap(site_client.get("/sitemap.xml").content) if re.match(FILM_PAGE, path)]
+    assert films  # the sitemap lists them
+    for path in films:
+        assert not (out / file_for(path).lstrip("/")).exists(), path
+    assert (out / "en" / "films" / "index.html").is_file()  # the list of films is the same for every reader
+
+
+def test_an_exported_pages_feedback_form_still_works_a_month_after_the_export(
+    exported: tuple[Path, ExportReport], site_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, _ = exported
+    match = FORM.search((out / "en" / "signs-to-spot" / "index.html").read_bytes())
+    assert match is not None
+    real = time.time
+    monkeypatch.setattr(form_tokens, "time", SimpleNamespace(time=lambda: real() + 31 * 24 * 3600))
+    data = {"token": match["token"].decode(), "page": "signs-to-spot", "useful": "yes"}
+    headers = {**ARRIVE, "sec-fetch-site": "same-origin"}
+    response = site_client.post("/en/feedback", data=data, headers=headers, follow_redirects=False)
+    assert response.status_code == 303
+
+
+def test_the_nginx_example_is_written_beside_the_export_never_inside_it(
+    exported: tuple[Path, ExportReport],
+) -> None:
+    out, report = exported
+    assert nginx_example_path(out) == out.parent / "site.nginx.conf"
+    assert nginx_example_path(out).is_file()
+    assert not [path for path in out.rglob("*") if "nginx" in path.name]
+    assert str(nginx_example_path(out)) in report.summary()
 
 
 def test_the_export_holds_the_worker_manifest_icons_assets_and_not_found_pages(
@@ -146,8 +197,10 @@ def test_the_nginx_example_sends_the_app_headers_and_proxies_dynamic_routes(
     exported: tuple[Path, ExportReport], site_settings: Settings
 ) -> None:
     out, _ = exported
-    config = (out / NGINX_EXAMPLE).read_text()
-    assert config == nginx_config(out.resolve(), upstream=f"{site_settings.host}:{site_settings.port}", https=True)
+    config = nginx_example_path(out).read_text()
+    assert (
+        f"    root {out.resolve()};\n" in config and f"    server {site_settings.host}:{site_settings.port};" in config
+    )
     for name, value in HEADERS.items():
         assert f'add_header {name} "{value}" always;' in config
     assert 'add_header strict-transport-security "max-age=31536000; includeSubDomains" always;' in config
@@ -185,7 +238,9 @@ def _app_server(asgi_app: Starlette) -> Iterator[str]:
 
 
 @contextmanager
-def nginx_serving(root: Path, upstream: str, work: Path, *, https: bool) -> Iterator[int]:
+def nginx_serving(
+    root: Path, upstream: str, work: Path, *, https: bool, page_policies: Mapping[str, str] | None = None
+) -> Iterator[int]:
     """nginx (one worker, 127.0.0.1 only) serving the export with the example's server block."""
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if nginx is None:
@@ -194,7 +249,9 @@ def nginx_serving(root: Path, upstream: str, work: Path, *, https: bool) -> Iter
         pytest.skip("nginx is not installed here (apt-get install nginx); CI runs this test")
     port = _free_port()
     work.mkdir(parents=True, exist_ok=True)
-    config = standalone_nginx_config(root, work, listen=f"127.0.0.1:{port}", upstream=upstream, https=https)
+    config = standalone_nginx_config(
+        root, work, listen=f"127.0.0.1:{port}", upstream=upstream, https=https, page_policies=page_policies
+    )
     (work / "nginx.conf").write_text(config)
     process = subprocess.Popen([nginx, "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"])
     try:
@@ -222,7 +279,10 @@ def _request(port: int, method: str, path: str, headers: dict[str, str]) -> tupl
     try:
         connection.request(method, path, headers=headers)
         response = connection.getresponse()
-        return response.status, {key.lower(): value for key, value in response.getheaders()}, response.read()
+        headers: dict[str, str] = {}
+        for key, value in response.getheaders():  # a repeated header, as one (as httpx gives it)
+            headers[key.lower()] = f"{headers[key.lower()]}, {value}" if key.lower() in headers else value
+        return response.status, headers, response.read()
     finally:
         connection.close()
 
@@ -233,10 +293,10 @@ def test_nginx_serves_the_export_with_the_same_pages_and_headers_as_the_app(
     site_client: TestClient,
     tmp_path: Path,
 ) -> None:
-    out, _ = exported
+    out, report = exported
     with (
         _app_server(site_app) as upstream,
-        nginx_serving(out.resolve(), upstream, tmp_path / "nginx", https=True) as port,
+        nginx_serving(out.resolve(), upstream, tmp_path / "nginx", https=True, page_policies=report.policies) as port,
     ):
         for path in ["/", *paths_in_sitemap(site_client.get("/sitemap.xml").content)]:
             expected = site_client.get(path, headers={"Accept-Encoding": "gzip"})
@@ -246,7 +306,7 @@ def test_nginx_serves_the_export_with_the_same_pages_and_headers_as_the_app(
                 assert headers.get(name) == expected.headers.get(name), (path, name)
             assert headers["content-encoding"] == "gzip", path
             assert "Accept-Encoding" in headers["vary"], path
-            assert gzip.decompress(body) == expected.content, path
+            assert without_form_tokens(gzip.decompress(body)) == without_form_tokens(expected.content), path
             revalidated, _, empty = _get(port, path, {"Accept-Encoding": "gzip", "If-None-Match": headers["etag"]})
             assert (revalidated, empty) == (304, b""), path
         for path in ("/sitemap.xml", "/robots.txt", "/sw.js", "/manifest.webmanifest", "/en/offline/pages.json"):
@@ -256,6 +316,15 @@ def test_nginx_serves_the_export_with_the_same_pages_and_headers_as_the_app(
             assert headers["content-type"] == expected.headers["content-type"], path
             assert headers.get("content-disposition") == expected.headers.get("content-disposition"), path
             assert body == expected.content, path
+        # A film's page is the app's, as every reader gets it from the app: Save-Data and its Vary (item 12).
+        films = [
+            path for path in paths_in_sitemap(site_client.get("/sitemap.xml").content) if re.match(FILM_PAGE, path)
+        ]
+        for save_data in ({}, {"Save-Data": "on"}):
+            expected = site_client.get(films[0], headers={"Accept-Encoding": "identity", **save_data})
+            status, headers, body = _get(port, films[0], {"Accept-Encoding": "identity", **save_data})
+            assert (status, body) == (200, expected.content), save_data
+            assert headers["vary"] == expected.headers["vary"]  # Save-Data with it (tests/films/test_films.py)
         asset = site_of_app(site_app).assets.url("app.css")
         status, headers, _ = _get(port, asset, {"Accept-Encoding": "gzip"})
         assert (status, headers["cache-control"]) == (200, "public, max-age=31536000, immutable")
@@ -265,9 +334,15 @@ def test_nginx_serves_the_export_with_the_same_pages_and_headers_as_the_app(
         assert status == 303 and '"storage"' in headers["clear-site-data"]
         status, headers, body = _get(port, "/cy/no-such-page", {})
         assert status == 404 and b'<html lang="cy"' in body
-        assert headers["content-security-policy"] == HEADERS["content-security-policy"]
+        assert (
+            headers["content-security-policy"] == site_client.get("/cy/no-such-page").headers["content-security-policy"]
+        )
         status, headers, body = _get(port, "/assets/app.0000000000.css", {})
         assert status == 404 and b"Page not found" in body  # a static 404: the export's own page
         # A POST to an address that is also a folder of the export (the offline pages) reaches the app.
         assert _request(port, "POST", "/en/offline/saved-count", {"Sec-Fetch-Site": "same-origin"})[0] == 204
+        # A browser that sends Origin but not Sec-Fetch-Site, on a port that is not 443: the app is told the Host
+        # with its port, so its own origin is recognised and another site's is not (item 12).
+        assert _request(port, "POST", "/en/offline/saved-count", {"Origin": f"http://127.0.0.1:{port}"})[0] == 204
+        assert _request(port, "POST", "/en/offline/saved-count", {"Origin": "https://elsewhere.example"})[0] == 403
         assert _get(port, "/en", {})[1]["location"] == "/en/"

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from web.ops.export import NGINX_EXAMPLE
+from web.ops.export import nginx_example_path
 from web.settings import ROOT
 
 WITHOUT_TEST_DEPENDENCIES = """
@@ -50,4 +50,4 @@ def test_the_export_runs_without_the_test_dependencies(tmp_path: Path) -> None:
     assert "Page not found" in (out / "404.html").read_text()
     assert "https://actearly.example/sitemap.xml" in (out / "robots.txt").read_text()
     assert "<loc>https://actearly.example/en/" in (out / "sitemap.xml").read_text()
-    assert "server [::1]:18860;" in (out / NGINX_EXAMPLE).read_text()  # IPv6 upstream in brackets (item 14)
+    assert "server [::1]:18860;" in nginx_example_path(out).read_text()  # IPv6 upstream in brackets (item 14)

@@ -44,7 +44,7 @@ def fetch(port: int, path: str) -> http.client.HTTPResponse:
 def test_the_nginx_example_redirects_with_headers_hides_itself_and_keeps_the_port(tmp_path: Path) -> None:
     root = tmp_path / "export"
     root.mkdir()
-    (root / NGINX_EXAMPLE).write_text(nginx_config(root))  # as `python -m web export` leaves it
+    (root / NGINX_EXAMPLE).write_text(nginx_config(root))  # as exports before issue 19 left it, in the root
     with serving(EchoHost) as upstream, nginx_in_front(root, upstream.removeprefix("http://"), tmp_path / "n") as port:
         redirect = fetch(port, "/en")
         assert (redirect.status, redirect.getheader("Location")) == (301, "/en/")
@@ -56,3 +56,16 @@ def test_the_nginx_example_redirects_with_headers_hides_itself_and_keeps_the_por
         connection.request("GET", "/exit")
         assert connection.getresponse().read().decode() == f"127.0.0.1:{port}"
         connection.close()
+
+
+def test_under_https_the_redirect_carries_hsts_with_the_other_security_headers(tmp_path: Path) -> None:
+    root = tmp_path / "export"
+    root.mkdir()
+    with (
+        serving(EchoHost) as upstream,
+        nginx_in_front(root, upstream.removeprefix("http://"), tmp_path / "n", https=True) as port,
+    ):
+        redirect = fetch(port, "/cy")
+        assert (redirect.status, redirect.getheader("Location")) == (301, "/cy/")
+        assert redirect.getheader("Strict-Transport-Security") == "max-age=31536000; includeSubDomains"
+        assert redirect.getheader("Content-Security-Policy") == HEADERS["content-security-policy"]

@@ -17,11 +17,11 @@ import pytest
 
 from testing.nginx import nginx_binary
 from web.cli import parser, run
-from web.ops.export import nginx_config
+from web.ops.export import PAGE_LOG, nginx_config
 from web.settings import ROOT, Settings, start_problems
 
 DOC = ROOT / "docs" / "operations.md"
-SED = "sed -i 's/^    listen 80;$/    listen 443 ssl;/' /srv/act-early/export/nginx.conf.example"
+SED = "sed -i 's/^    listen 80;$/    listen 443 ssl;/' /srv/act-early/export.nginx.conf"
 RUN_HERE = {SED, "nginx -t"}  # what this module runs itself, beside the `python -m web` commands
 
 
@@ -76,7 +76,7 @@ def test_every_command_in_the_procedure_is_real_and_run_by_a_test_or_marked_unte
         assert command.startswith("python -m web "), f"neither run by a test nor marked untested: {line}"
         arguments = command.removeprefix("python -m web ").split()
         parser().parse_args(arguments)  # SystemExit for a command or option that does not exist
-    for named in re.findall(r"`python -m web ([a-z]+(?: [a-z]+)?)", doc()):
+    for named in re.findall(r"`python -m web ([a-z]+(?: [a-z-]+)?)", doc()):
         assert is_a_command(named.split()), named
 
 
@@ -104,7 +104,9 @@ def test_the_example_settings_start_production_servers(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
-@pytest.mark.parametrize("unit", ["act-early-site.service", "act-early-console.service"])
+@pytest.mark.parametrize(
+    "unit", ["act-early-site.service", "act-early-console.service", "act-early-import-log.service"]
+)
 def test_the_systemd_units_verify(tmp_path: Path, unit: str) -> None:
     srv, etc = tmp_path / "srv", tmp_path / "etc"
     (srv / ".venv" / "bin").mkdir(parents=True)
@@ -131,7 +133,7 @@ def test_nginx_with_tls_in_front_of_the_site_and_the_console_passes_nginx_t(tmp_
     )
     export = tmp_path / "export"
     export.mkdir()
-    example = export / "nginx.conf.example"
+    example = tmp_path / "export.nginx.conf"  # beside the export, as `python -m web export` writes it
     example.write_text(nginx_config(export, https=True))
     subprocess.run(["sh", "-c", SED.replace("/srv/act-early/export", str(export))], check=True)
     assert "    listen 443 ssl;\n" in example.read_text()
@@ -181,3 +183,11 @@ def test_the_procedure_s_commands_run_in_order(
     assert run(rehearsal, "restore", str(backup)) == 0
     assert (tmp_path / "rehearsal" / "site.sqlite3").stat().st_mode & 0o777 == 0o600
     assert "added alice as admin" in capsys.readouterr().out
+
+
+def test_the_page_log_is_rotated_daily_and_the_day_just_rotated_imported() -> None:
+    rotation = named_file("act-early-pages.logrotate")
+    assert f"{PAGE_LOG} {{" in rotation  # the log the export's nginx block writes
+    assert "delaycompress" in rotation  # so that the day just rotated (.1) is still plain text
+    assert "systemctl start act-early-import-log.service" in rotation
+    assert f"-m web figures import-log {PAGE_LOG}.1\n" in named_file("act-early-import-log.service")

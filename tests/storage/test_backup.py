@@ -36,6 +36,7 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
 def fill(engine: Engine) -> None:
     officer_id = store.add_officer(engine, "olive", "hash", "box:secret", "officer")
     store.update_officer(engine, officer_id, locked_until=NOW, failed_sign_ins=2, active=False)
+    store.set_areas(engine, officer_id, frozenset({"kent", "national"}))
     store.create_session(engine, "a" * 64, officer_id, "csrf", NOW)
     for number in range(2):
         store_concern(
@@ -49,6 +50,7 @@ def fill(engine: Engine) -> None:
 def snapshot(engine: Engine) -> tuple[object, ...]:
     return (
         store.all_officers(engine),
+        store.all_areas(engine),
         list_concerns(engine),
         store.audit_entries(engine),
         counts_between(engine, *EVERYTHING),
@@ -67,11 +69,26 @@ def test_a_copy_restores_every_table_exactly_but_the_sessions(engine: Engine, tm
     target = create_database_engine(f"sqlite:///{tmp_path / 'restored.sqlite3'}")
     try:
         counts = restore_database(tmp_path / "backup.sqlite3", target)
-        assert counts == {"officers": 1, "concerns": 2, "audit_log": 1, "figures": 2, "feedback_comments": 1}
+        assert counts == {
+            "officers": 1,
+            "officer_areas": 2,
+            "concerns": 2,
+            "audit_log": 1,
+            "figures": 2,
+            "feedback_comments": 1,
+        }
         assert snapshot(target) == snapshot(engine)
         assert (session_count(engine), session_count(target)) == (1, 0), "a restore signs every officer out"
     finally:
         target.dispose()
+
+
+def test_a_backup_holds_every_table_but_the_sessions_and_the_rate_limit_counts() -> None:
+    from web.storage.backup import TABLES
+    from web.storage.tables import metadata
+
+    left_out = {"sessions", "limit_hits"}
+    assert sorted(table.name for table in TABLES) == sorted(set(metadata.tables) - left_out)
 
 
 def test_the_copy_is_one_file_without_a_write_ahead_log(engine: Engine, tmp_path: Path) -> None:
@@ -142,6 +159,13 @@ def test_a_backup_from_an_older_schema_is_brought_up_to_date_and_restored(engine
     finally:
         old.dispose()
     restored = restore_database(tmp_path / "old.sqlite3", engine)
-    assert restored == {"officers": 1, "concerns": 0, "audit_log": 0, "figures": 0, "feedback_comments": 0}
+    assert restored == {
+        "officers": 1,
+        "officer_areas": 1,
+        "concerns": 0,
+        "audit_log": 0,
+        "figures": 0,
+        "feedback_comments": 0,
+    }
     officer = store.officer_by_username(engine, "olive")
     assert officer is not None and officer.totp_secret == "JBSWY3DPEHPK3PXP"

@@ -7,21 +7,28 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, insert
 from sqlalchemy.exc import DataError
 
 from web.storage import create_database_engine
 from web.storage.concerns import store_concern
 from web.storage.figures import (
+    ConcernCount,
     FeedbackComment,
     Figure,
     FigureCounter,
+    StatusDay,
     add_counts,
     concern_counts_between,
+    concerns_by_route_and_area,
     counts_between,
+    first_day_with_data,
     latest_comments,
+    outcomes_between,
+    status_changes,
     store_feedback,
 )
+from web.storage.tables import concerns
 
 DAY = dt.date(2026, 3, 2)
 NEXT = DAY + dt.timedelta(days=1)
@@ -124,3 +131,56 @@ def test_a_count_without_a_day_is_for_the_current_utc_day() -> None:
     ((day, metric, key),) = counter.pending()
     assert (metric, key) == ("view", "/en/")
     assert day in {dt.datetime.now(dt.UTC).date(), (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)).date()}
+
+
+def _concern(engine: Engine, number: int, **columns: object) -> None:
+    """A concern with the columns the counts read, as given (received on DAY, by the form, unless said)."""
+    values = {"reference": f"R{number:07d}", "idempotency_key": f"key-{number}", "route": "form", "language": "en"}
+    with engine.begin() as connection:
+        connection.execute(insert(concerns).values({**values, "sealed": b"s", "received_on": DAY, **columns}))
+
+
+def test_concerns_are_counted_by_day_route_and_area_and_nothing_else(engine: Engine) -> None:
+    _concern(engine, 1, area="essex")
+    _concern(engine, 2, area="essex")
+    _concern(engine, 3, route="callback")
+    _concern(engine, 4, received_on=NEXT, area="gwent")
+    _concern(engine, 5, received_on=NEXT + dt.timedelta(days=1), area="gwent")  # after the range
+    assert concerns_by_route_and_area(engine, DAY, NEXT) == [
+        ConcernCount(DAY, "callback", "unknown", 1),
+        ConcernCount(DAY, "form", "essex", 2),
+        ConcernCount(NEXT, "form", "gwent", 1),
+    ]
+
+
+def test_a_concerns_status_day_is_kept_only_once_it_has_left_new(engine: Engine) -> None:
+    noon = dt.datetime(2026, 3, 3, 12, 0)
+    _concern(engine, 1)  # new, never changed
+    _concern(engine, 2, status="contacted", status_changed_at=noon)
+    _concern(engine, 3, status="new", status_changed_at=noon)  # opened again: waiting once more
+    _concern(engine, 4, status="closed", status_changed_at=noon + dt.timedelta(days=9), closed_on=NEXT)
+    assert sorted(status_changes(engine, DAY, DAY), key=lambda s: s.changed_on or dt.date.min) == [
+        StatusDay(DAY, None),
+        StatusDay(DAY, None),
+        StatusDay(DAY, noon.date()),
+        StatusDay(DAY, noon.date() + dt.timedelta(days=9)),
+    ]
+
+
+def test_outcomes_are_counted_by_the_day_a_concern_closed(engine: Engine) -> None:
+    _concern(engine, 1, status="closed", outcome="channel", closed_on=NEXT)
+    _concern(engine, 2, status="closed", outcome="channel", closed_on=NEXT)
+    _concern(engine, 3, status="closed", outcome="could-not-contact", closed_on=DAY)
+    _concern(engine, 4, status="contacted", outcome=None, closed_on=None)
+    assert outcomes_between(engine, DAY, NEXT) == [
+        Figure("outcome", "channel", NEXT, 2),
+        Figure("outcome", "could-not-contact", DAY, 1),
+    ]
+
+
+def test_the_first_day_with_data_is_the_earliest_figure_or_concern(engine: Engine) -> None:
+    assert first_day_with_data(engine) is None
+    add_counts(engine, {(NEXT, "view", "/en/"): 1})
+    assert first_day_with_data(engine) == NEXT
+    _concern(engine, 1)
+    assert first_day_with_data(engine) == DAY

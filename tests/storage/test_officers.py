@@ -182,3 +182,18 @@ def test_the_audit_log_refuses_to_be_rewritten(engine: Engine) -> None:
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
         connection.execute(update(audit_log).values(actor="someone else"))
     assert [(entry.actor, entry.action) for entry in store.audit_entries(engine)] == [("olive", "opened")]
+
+
+# Areas (ADR 21) ---------------------------------------------------------------------------------------
+
+
+def test_an_officer_has_the_areas_given_and_none_by_default(engine: Engine) -> None:
+    olive = add(engine)
+    kim = store.add_officer(engine, "kim", "hash", "box:kim", "officer", ("kent", "surrey"))
+    assert store.areas_of(engine, olive) == frozenset()
+    assert store.areas_of(engine, kim) == {"kent", "surrey"}
+    store.set_areas(engine, olive, frozenset({store.NATIONAL}))
+    store.set_areas(engine, kim, frozenset({"essex"}))
+    assert store.all_areas(engine) == {olive: {store.NATIONAL}, kim: {"essex"}}
+    store.set_areas(engine, kim, frozenset())
+    assert store.areas_of(engine, kim) == frozenset() and kim not in store.all_areas(engine)

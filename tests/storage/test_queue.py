@@ -17,12 +17,15 @@ from web.storage.migrate import migrate
 from web.storage.officers import add_officer
 from web.storage.queue import (
     QueueFilter,
+    area_of,
     assign,
     change_status,
     history,
     officers_to_assign,
     queue_page,
     record_handover,
+    sealed_of,
+    transfer,
     work_on,
 )
 from web.storage.tables import concerns
@@ -172,7 +175,7 @@ def test_migration_0007_goes_down_to_0006_and_up_again_keeping_concerns(database
     from alembic import command
     from alembic.config import Config
 
-    from web.storage.migrate import MIGRATIONS, schema_version
+    from web.storage.migrate import MIGRATIONS, expected_version, schema_version
 
     made = create_database_engine(database_url)
     migrate(made)
@@ -184,8 +187,96 @@ def test_migration_0007_goes_down_to_0006_and_up_again_keeping_concerns(database
         with made.begin() as connection:
             config.attributes["connection"] = connection
             (command.downgrade if target == "0006" else command.upgrade)(config, target)
-    assert schema_version(made) == "0007"
+    assert schema_version(made) == expected_version()
     work = work_on(made, reference)
     assert work is not None and work.outcome is None  # the column came back empty; the concern stayed
     assert queue_page(made, everything()).total == 1
     made.dispose()
+
+
+def test_migration_0008_makes_concerns_unknown_and_officers_who_worked_on_them_national(database_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from web.storage.migrate import MIGRATIONS, schema_version
+    from web.storage.tables import officer_areas
+
+    made = create_database_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with made.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0007")
+    with made.begin() as connection:  # written as 0007 had them: no area, no officer_areas
+        connection.execute(
+            concerns.insert().values(
+                reference="CD2F-3H4J",
+                idempotency_key="k",
+                route="form",
+                received_on=NOW.date(),
+                language="en",
+                sealed=b"x",
+            )
+        )
+    olive = add_officer(made, "olive", "hash", "box:x", "officer")
+    add_officer(made, "ada", "hash", "box:x", "admin")
+    for target in ("head", "0007", "head"):
+        with made.begin() as connection:
+            config.attributes["connection"] = connection
+            (command.downgrade if target == "0007" else command.upgrade)(config, target)
+    assert schema_version(made) == "0008"
+    with made.connect() as connection:
+        assert connection.execute(select(concerns.c.area)).scalars().all() == ["unknown"]
+        assert connection.execute(select(officer_areas.c.officer_id, officer_areas.c.area)).all() == [
+            (olive, "national")
+        ]
+    made.dispose()
+
+
+# Areas (ADR 21) ---------------------------------------------------------------------------------------
+
+
+def test_the_queue_is_narrowed_to_the_officers_areas_whatever_else_is_asked(engine: Engine) -> None:
+    kent = store_concerns(engine, KEY, 2, area="kent")
+    surrey = store_concerns(engine, KEY, 1, area="surrey")
+    unknown = store_concerns(engine, KEY, 1)
+
+    def found(**wanted: object) -> set[str]:
+        page = queue_page(engine, QueueFilter(**{"statuses": STATUSES, **wanted}))  # type: ignore[arg-type]
+        assert page.total == len(page.concerns)
+        return {concern.reference for concern in page.concerns}
+
+    assert found() == {*kent, *surrey, *unknown}
+    assert found(areas=frozenset({"kent"})) == set(kent)
+    assert found(areas=frozenset({"kent", "surrey"})) == {*kent, *surrey}
+    assert found(areas=frozenset()) == set()
+    assert found(areas=frozenset({"kent"}), area="surrey") == set()
+    assert found(areas=frozenset({"kent"}), reference=surrey[0]) == set()
+    assert found(area="unknown") == set(unknown)
+    assert {c.area for c in queue_page(engine, everything()).concerns} == {"kent", "surrey", "unknown"}
+
+
+def test_a_transfer_moves_the_concern_and_leaves_whoever_had_it(engine: Engine) -> None:
+    olive = add_officer(engine, "olive", "hash", "box:x", "officer", ("surrey",))
+    (reference,) = store_concerns(engine, KEY, 1, area="surrey")
+    assert assign(engine, reference, olive) and area_of(engine, reference) == "surrey"
+    assert transfer(engine, reference, "kent")
+    work = work_on(engine, reference)
+    assert work is not None and work.area == "kent" and work.assigned_to is None
+    assert not transfer(engine, "ZZZZ-ZZZZ", "kent") and area_of(engine, "ZZZZ-ZZZZ") is None
+
+
+def test_only_officers_who_see_the_area_can_be_given_its_concern(engine: Engine) -> None:
+    kim = add_officer(engine, "kim", "hash", "box:x", "officer", ("kent",))
+    tina = add_officer(engine, "tina", "hash", "box:x", "officer", ("national",))
+    add_officer(engine, "sam", "hash", "box:x", "officer", ("surrey",))
+    add_officer(engine, "nora", "hash", "box:x", "officer")
+    assert officers_to_assign(engine, "kent") == [(kim, "kim"), (tina, "tina")]
+    assert officers_to_assign(engine, "unknown") == [(tina, "tina")]
+
+
+def test_the_sealed_answers_are_read_only_for_the_references_asked(engine: Engine) -> None:
+    references = store_concerns(engine, KEY, 3)
+    sealed = sealed_of(engine, references[:2])
+    assert set(sealed) == set(references[:2]) and all(isinstance(body, bytes) for body in sealed.values())
+    assert sealed_of(engine, []) == {}

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from web.concern import areas
 from web.http.forms import clean_text
 from web.shell.i18n import N_
 
@@ -35,13 +36,27 @@ HEARD_ABOUT = (
 class Field:
     name: str
     label: str
-    kind: str = "text"  # text, textarea, radios, checkboxes, phone, email
+    kind: str = "text"  # text, textarea, radios, checkboxes, select, phone, email
     required: bool = False
     max_length: int = 100
     hint: str = ""
     choices: tuple[tuple[str, str], ...] = ()
     required_message: str = ""
     autocomplete: str = "off"
+
+
+# Where the person lives, as a police force area (web/concern/areas.py, ADR 21): on the form and the call-back
+# request. It routes the concern to that area's officers, so it is stored in clear beside the sealed answers.
+# Optional, as no one should be kept from sending a concern by a question they cannot or would rather not
+# answer: left blank, it is "I don't know", and the national triage team routes the concern.
+AREA = Field(
+    "area",
+    N_("Where does the person you are worried about live? (optional)"),
+    "select",
+    max_length=40,
+    hint=N_("This sends your concern to the team for that area. If you are not sure, choose “I don’t know”."),
+    choices=tuple((slug, areas.area_name(slug)) for slug in areas.area_slugs()),
+)
 
 
 @dataclass(frozen=True)
@@ -96,6 +111,7 @@ STEPS = (
                 ),
                 required_message=N_("Select about how old they are"),
             ),
+            AREA,
             Field(
                 "person_area",
                 N_("Which town, city or area do they live in? (optional)"),
@@ -252,6 +268,7 @@ CALLBACK = Step(
             choices=YES_NO,
             required_message=N_("Select yes if we can leave a voicemail"),
         ),
+        AREA,
         Field("callback_language", N_("Which language would you like us to use? (optional)"), max_length=40),
         Field("heard_about", N_("How did you hear about us? (optional)"), "radios", choices=HEARD_ABOUT),
     ),
@@ -306,7 +323,7 @@ def validate(step: Step, answers: Answers) -> dict[str, str]:
             continue
         if len(value) > spec.max_length:
             errors[spec.name] = N_("Keep this to %(limit)d characters or fewer")
-        elif spec.kind == "radios" and value not in {choice for choice, _ in spec.choices}:
+        elif spec.kind in ("radios", "select") and value not in {choice for choice, _ in spec.choices}:
             errors[spec.name] = N_("Select one of the options")
         elif spec.kind == "phone" and (not PHONE.match(value) or sum(char.isdigit() for char in value) < 6):
             errors[spec.name] = N_("Enter a phone number using only numbers, spaces and +, like 07700 900 982")
@@ -356,6 +373,12 @@ def focus_id(spec: Field, answers: Answers) -> str:
         if value in chosen:
             return spec.name if index == 1 else f"{spec.name}-{index}"
     return spec.name
+
+
+def area_of(answers: Answers) -> str:
+    """The area to route the concern to: the answer when it is one (validated), else UNKNOWN."""
+    value = answers.get(AREA.name)
+    return value if value in dict(AREA.choices) else areas.UNKNOWN
 
 
 def sealed_payload(route: str, answers: Answers, lang: str, submitted_at: str) -> dict[str, object]:

@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from web.clock import utc_now
-from web.concern import questions
+from web.concern import areas, questions
 from web.concern.reference import spoken
 from web.http.forms import read_form
 from web.http.same_origin import is_same_origin
@@ -88,6 +88,7 @@ def _question(
         changing=changing,
         focus=questions.focus_id(changed, answers) if changed else None,
         back_to=_back_from(step.name, back_to_check=back_to_check),
+        area_groups=areas.groups(lang),
         status_code=status_code,
     )
 
@@ -122,6 +123,7 @@ def _check(
         problem=problem,
         busy=busy,
         returned_to=returned_to,
+        area_name=areas.area_name,
         status_code=status_code,
     )
 
@@ -256,6 +258,7 @@ async def _store_once(
         language=lang,
         heard_about=answers.get("heard_about") or None,
         today=now.date(),
+        area=questions.area_of(answers),
     )
     return _sent(request, lang, reference)
 
@@ -288,6 +291,7 @@ def _callback_page(
         errors=errors or {},
         problem=problem,
         busy=busy,
+        area_groups=areas.groups(lang),
         status_code=status_code,
     )
 

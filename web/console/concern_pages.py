@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
 from nacl.exceptions import CryptoError
@@ -22,10 +22,12 @@ from starlette.responses import RedirectResponse, Response
 
 from web.clock import utc_now
 from web.concern.questions import ALL_FIELDS, STEPS
-from web.console import workflow
+from web.console import glance, workflow
+from web.console import scope as scopes
 from web.console.pages import NO_STORE, form_of, one_line, render, requires
 from web.console.queue_filters import LANGUAGES, ROUTES, read_query
 from web.console.state import Console, console_of
+from web.console.working_days import calendar_of_area
 from web.sealing import seal, unseal
 from web.storage import concerns as concern_store
 from web.storage import officers as store
@@ -34,7 +36,7 @@ from web.storage import queue
 log = logging.getLogger("web.console")
 UNOPENABLE = "This concern cannot be opened with the console's keys. Tell an administrator."
 REFERENCE = re.compile(r"[A-Z0-9]{4}-[A-Z0-9]{4}")
-ACTIONS = ("status", "assign", "handover")
+ACTIONS = ("status", "assign", "handover", "transfer")
 
 
 def _reference(request: Request) -> str:
@@ -50,19 +52,22 @@ def _reference(request: Request) -> str:
 async def concern_list(request: Request) -> Response:
     """The queue, fifty a page, filtered; never the sealed answers (web/storage/queue.py)."""
     state, officer = console_of(request), request.state.signed_in.officer
-    asked = read_query(request.query_params, utc_now().date(), officer.id)
+    asked = read_query(request.query_params, workflow.console_today(), officer.id)
 
-    def listed() -> queue.QueuePage | None:
+    def listed() -> tuple[queue.QueuePage | None, scopes.Scope, dict[str, glance.Glance]]:
+        scope = scopes.scope_of(state.engine, officer.id)
         if asked.errors:
-            return None
-        found = queue.queue_page(state.engine, asked.wanted, asked.page)
+            return None, scope, {}
+        wanted = replace(asked.wanted, areas=scope.queue_areas())  # only the officer's areas, whatever was asked
+        found = queue.queue_page(state.engine, wanted, asked.page)
         shown = " ".join(f"{name}={value}" for name, value in asked.values.items() if value)
         store.record(state.engine, officer.username, "listed", detail=f"{found.total} {shown} page {asked.page}")
-        return found
+        sealed = queue.sealed_of(state.engine, [concern.reference for concern in found.concerns])
+        return found, scope, glance.glances(state.keys.private_keys, sealed)  # opened in memory, only this page
 
-    found = await run_in_threadpool(listed)
-    today = utc_now().date()
-    rows = [_row(concern, today) for concern in (found.concerns if found else [])]
+    found, scope, glances = await run_in_threadpool(listed)
+    today = workflow.console_today()
+    rows = [_row(concern, today, glances.get(concern.reference)) for concern in (found.concerns if found else [])]
     return render(
         request,
         "console/concerns.html",
@@ -74,6 +79,8 @@ async def concern_list(request: Request) -> Response:
         statuses=concern_store.STATUSES,
         routes=ROUTES,
         languages=LANGUAGES,
+        area_choices=[(slug, name) for slug, name in scopes.area_choices() if scope.sees(slug)],
+        scope=scope,
         status_code=400 if asked.errors else 200,
     )
 
@@ -90,17 +97,21 @@ class Row:
     status: str
     overdue: bool
     assigned_to: str
+    area: str
+    at_a_glance: glance.Glance
 
 
-def _row(concern: queue.QueuedConcern, today: dt.date) -> Row:
+def _row(concern: queue.QueuedConcern, today: dt.date, seen: glance.Glance | None) -> Row:
     return Row(
         concern.reference,
         concern.received_on.isoformat(),
         ROUTES.get(concern.route, concern.route),
         LANGUAGES.get(concern.language, concern.language),
         concern.status.capitalize(),
-        workflow.is_overdue(concern.status, concern.received_on, today),
-        concern.assigned_to or "Nobody",
+        workflow.is_overdue(concern.status, concern.received_on, today, calendar=calendar_of_area(concern.area)),
+        f"With {concern.assigned_to}" if concern.assigned_to else "Not assigned",
+        scopes.area_name(concern.area),
+        seen or glance.UNOPENABLE,
     )
 
 
@@ -113,11 +124,14 @@ class Opened:
     handover: dict[str, str]
     history: list[queue.Step]
     officers: list[tuple[int, str]]
+    national: bool  # whether the officer is national triage (who may transfer it)
 
 
-def _open_concern(state: Console, officer: str, reference: str) -> Opened | None:
+def _open_concern(state: Console, signed_in: store.Officer, reference: str, path: str) -> Opened | None:
     """The concern opened with the console's keys, and the opening written to the audit log; None when no
-    key opens it (also written)."""
+    key opens it (also written). A 404 for a concern out of the officer's areas (web/console/scope.py)."""
+    scope = scopes.check_sees(state.engine, signed_in, reference, path)
+    officer = signed_in.username
     stored = concern_store.get_concern(state.engine, reference)
     desk = queue.desk_of(state.engine, reference) if stored is not None else None
     if stored is None or desk is None:
@@ -132,17 +146,19 @@ def _open_concern(state: Console, officer: str, reference: str) -> Opened | None
         store.record(state.engine, officer, "unopenable", reference)
         return None
     store.record(state.engine, officer, "opened", reference)
-    return Opened(stored, opened, note, work, handover, desk.history, desk.officers)
+    return Opened(stored, opened, note, work, handover, desk.history, desk.officers, scope.national)
 
 
 async def _concern_page(
     request: Request, reference: str, *, errors: dict[str, str] | None = None, values: dict[str, str] | None = None
 ) -> Response:
     state = console_of(request)
-    opened = await run_in_threadpool(_open_concern, state, request.state.signed_in.officer.username, reference)
+    signed_in = request.state.signed_in.officer
+    opened = await run_in_threadpool(_open_concern, state, signed_in, reference, request.url.path)
     if opened is None:
         return render(request, "console/error.html", title=UNOPENABLE, status_code=503)
-    concern, today = opened.concern, utc_now().date()
+    concern, today = opened.concern, workflow.console_today()
+    calendar = calendar_of_area(opened.work.area)
     assigned = dict(opened.officers).get(opened.work.assigned_to or 0)
     if opened.work.assigned_to is not None and assigned is None:
         assigned = "an officer no longer able to work on concerns"
@@ -150,6 +166,7 @@ async def _concern_page(
         request,
         "console/concern.html",
         concern=concern,
+        languages=LANGUAGES,
         opened=opened.answers,
         note=(values or {}).get("note", opened.note),
         rows=_answer_rows(opened.answers),
@@ -160,8 +177,12 @@ async def _concern_page(
         handover=opened.handover,
         history=opened.history,
         officers=opened.officers,
-        overdue=workflow.is_overdue(concern.status, concern.received_on, today),
-        due_by=workflow.due_by(concern.received_on),
+        overdue=workflow.is_overdue(concern.status, concern.received_on, today, calendar=calendar),
+        due_by=workflow.due_by(concern.received_on, calendar=calendar),
+        area=scopes.area_name(opened.work.area),
+        national=opened.national,
+        area_choices=scopes.area_choices(),
+        reasons=scopes.TRANSFER_REASONS,
         errors=errors or {},
         values=values or {},
         status_code=400 if errors else 200,
@@ -196,7 +217,12 @@ async def concern_update(request: Request) -> Response:
     action = str(form.get("action", "status"))
     if action not in ACTIONS:
         raise HTTPException(status_code=400)
-    change = {"status": _change_status, "assign": _assign, "handover": _hand_over}[action]
+    state, officer = console_of(request), request.state.signed_in.officer
+    scope = await run_in_threadpool(scopes.check_sees, state.engine, officer, reference, request.url.path)
+    if action == "transfer" and not scope.national:
+        await run_in_threadpool(store.record, state.engine, officer.username, "denied", reference, "transfer")
+        raise HTTPException(status_code=403)
+    change = {"status": _change_status, "assign": _assign, "handover": _hand_over, "transfer": _transfer}[action]
     errors, values = await change(request, reference, form)
     if errors:
         return await _concern_page(request, reference, errors=errors, values=values)
@@ -236,7 +262,10 @@ async def _assign(request: Request, reference: str, form: FormData) -> Changed:
     chosen = one_line(str(form.get("officer", ""))[:12])
 
     def assign() -> None:
-        officers = dict(queue.officers_to_assign(state.engine))
+        area = queue.area_of(state.engine, reference)
+        if area is None:
+            _missing()
+        officers = dict(queue.officers_to_assign(state.engine, area))  # only those who see its area
         officer_id = signed_in.id if chosen == "me" else int(chosen) if chosen.isascii() and chosen.isdigit() else None
         if chosen and officer_id not in officers:
             raise HTTPException(status_code=400)
@@ -255,7 +284,7 @@ async def _hand_over(request: Request, reference: str, form: FormData) -> Change
         name: one_line(str(form.get(name, ""))[:200]) for name in ("handover-to", "handover-on", "handover-reference")
     }
     handover, errors = workflow.handover_errors(
-        sent["handover-to"], sent["handover-on"], sent["handover-reference"], utc_now().date()
+        sent["handover-to"], sent["handover-on"], sent["handover-reference"], workflow.console_today()
     )
     if handover is None:
         return errors, sent
@@ -268,3 +297,31 @@ async def _hand_over(request: Request, reference: str, form: FormData) -> Change
 
     await run_in_threadpool(record)
     return {}, {}
+
+
+async def _transfer(request: Request, reference: str, form: FormData) -> Changed:
+    """National triage moves the concern to another area's queue, with a reason from the list (ADR 21)."""
+    state, actor = console_of(request), request.state.signed_in.officer.username
+    sent = {name: one_line(str(form.get(name, ""))[:40]) for name in ("transfer-to", "transfer-reason")}
+    to, reason = sent["transfer-to"], sent["transfer-reason"]
+    errors: dict[str, str] = {}
+    if to not in dict(scopes.area_choices()):
+        errors["transfer-to"] = "Choose the area to transfer the concern to"
+    if reason not in scopes.TRANSFER_REASONS:
+        errors["transfer-reason"] = "Choose why you are transferring the concern"
+    if errors:
+        return errors, sent
+
+    def move() -> dict[str, str]:
+        before = queue.area_of(state.engine, reference)
+        if before is None:
+            _missing()
+        if before == to:
+            return {"transfer-to": "The concern is in that area already: choose another area"}
+        if not queue.transfer(state.engine, reference, to):
+            _missing()
+        store.record(state.engine, actor, "transferred", reference, detail=f"from {before} to {to}: {reason}")
+        return {}
+
+    errors = await run_in_threadpool(move)
+    return errors, sent if errors else {}

@@ -10,17 +10,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from web.clock import utc_today
+from web.clock import BACKWARDS, BAD_DATE, MAX_DAYS, TOO_LONG, DateRange, utc_today
+from web.clock import parse_range as parse_dates
 from web.concern.questions import HEARD_ABOUT
+from web.console.launch_tables import CONTACTED_MEANS, Table, ltai_tables, outcome_tables, reception_tables
 from web.console.pages import NO_STORE, render, requires
 from web.console.state import console_of
 from web.content.forces import Force, load_forces
@@ -35,12 +37,15 @@ from web.storage.figures import (
     FeedbackComment,
     Figure,
     concern_counts_between,
+    concerns_by_route_and_area,
     counts_between,
+    first_day_with_data,
     latest_comments,
+    outcomes_between,
+    status_changes,
 )
 
-DEFAULT_DAYS, MAX_DAYS, TOP = 28, 366, 10
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+TOP = 10
 SOURCE_LABELS = {
     "campaign": "Campaign tag (poster or social media QR code or link)",
     "search": "Search engine",
@@ -52,42 +57,18 @@ ROUTE_LABELS = {"form": "Online form", "callback": "Call-back request"}
 HEARD_LABELS = {**dict(HEARD_ABOUT), NOT_GIVEN: "Not given"}
 
 
-@dataclass(frozen=True)
-class DateRange:
-    first: dt.date
-    last: dt.date
-
-    def days(self) -> list[dt.date]:
-        return [self.first + dt.timedelta(days=n) for n in range((self.last - self.first).days + 1)]
-
-
-def _date(raw: str) -> dt.date | None:
-    if not ISO_DATE.match(raw):
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        return None
+PROBLEMS = {
+    ("from", BAD_DATE): "Enter the start date as a real date, for example 2026-11-01",
+    ("to", BAD_DATE): "Enter the end date as a real date, for example 2026-11-25",
+    ("from", BACKWARDS): "The start date must be the same as or before the end date",
+    ("from", TOO_LONG): "Choose dates no more than a year apart",
+}
 
 
 def parse_range(query: Mapping[str, str], today: dt.date) -> tuple[DateRange, dict[str, str]]:
     """The dates asked for (default: the last 28 days to today) and an error message per field."""
-    raw = {name: query.get(name, "").strip() for name in ("from", "to")}
-    errors: dict[str, str] = {}
-    last = _date(raw["to"]) if raw["to"] else today
-    if last is None:
-        errors["to"] = "Enter the end date as a real date, for example 2026-11-25"
-    first = _date(raw["from"]) if raw["from"] else (last or today) - dt.timedelta(days=DEFAULT_DAYS - 1)
-    if first is None:
-        errors["from"] = "Enter the start date as a real date, for example 2026-11-01"
-    if first is not None and last is not None:
-        if first > last:
-            errors["from"] = "The start date must be the same as or before the end date"
-        elif (last - first).days >= MAX_DAYS:
-            errors["from"] = "Choose dates no more than a year apart"
-    if errors or first is None or last is None:
-        return DateRange(today - dt.timedelta(days=DEFAULT_DAYS - 1), today), errors
-    return DateRange(first, last), errors
+    rng, problems = parse_dates(query, today)
+    return rng, {name: PROBLEMS[(name, problem)] for name, problem in problems.items()}
 
 
 @dataclass(frozen=True)
@@ -193,6 +174,15 @@ class Dashboard:
     concerns_by_heard: list[tuple[str, int]]
     comments: list[FeedbackComment] = field(default_factory=list)
     charts: dict[str, Chart] = field(default_factory=dict)
+    tables: dict[str, list[Table]] = field(default_factory=dict)  # "ltai", "reception", "outcomes"
+    launch_start: dt.date | None = None  # the first day with any figure or concern
+
+    @property
+    def since_launch(self) -> dt.date | None:
+        """The start of "every week since the launch": the first day with data, at most a year before the end."""
+        if self.launch_start is None:
+            return None
+        return min(max(self.launch_start, self.range.last - dt.timedelta(days=MAX_DAYS - 1)), self.range.last)
 
 
 def _totals(figures: Iterable[Figure], metric: str) -> dict[str, int]:
@@ -282,6 +272,20 @@ async def _figures(request: Request, rng: DateRange) -> tuple[list[Figure], list
     return figures, concerns
 
 
+async def _tables(request: Request, rng: DateRange, figures: list[Figure]) -> dict[str, list[Table]]:
+    """The launch's tables (web/console/launch_tables.py), from the figures and counts of the concerns."""
+    state = console_of(request)
+    forces = load_forces(state.settings.content_dir / "forces.yaml")
+    counts = await run_in_threadpool(concerns_by_route_and_area, state.engine, rng.first, rng.last)
+    changes = await run_in_threadpool(status_changes, state.engine, rng.first, rng.last)
+    outcomes = await run_in_threadpool(outcomes_between, state.engine, rng.first, rng.last)
+    return {
+        "ltai": ltai_tables(figures),
+        "reception": reception_tables(rng, figures, forces),
+        "outcomes": outcome_tables(rng, counts, changes, outcomes, forces, utc_today()),
+    }
+
+
 def _form_page(request: Request, rng: DateRange, errors: dict[str, str], board: Dashboard | None) -> Response:
     values = {name: request.query_params.get(name, "") for name in ("from", "to")} if errors else {}
     return render(
@@ -292,6 +296,7 @@ def _form_page(request: Request, rng: DateRange, errors: dict[str, str], board: 
         errors=errors,
         values=values or {"from": rng.first.isoformat(), "to": rng.last.isoformat()},
         board=board,
+        contacted_means=CONTACTED_MEANS,
     )
 
 
@@ -304,6 +309,8 @@ async def dashboard(request: Request) -> Response:
     figures, concerns = await _figures(request, rng)
     board = summarise(rng, figures, concerns, load_forces(state.settings.content_dir / "forces.yaml"))
     board.comments = await run_in_threadpool(latest_comments, state.engine, rng.first, rng.last)
+    board.tables = await _tables(request, rng, figures)
+    board.launch_start = await run_in_threadpool(first_day_with_data, state.engine)
     actor = request.state.signed_in.officer.username
     await run_in_threadpool(audit.record, state.engine, actor, "dashboard", detail=f"{rng.first}..{rng.last}")
     return _form_page(request, rng, {}, board)
@@ -315,12 +322,21 @@ async def figures_csv(request: Request) -> Response:
     if errors:
         return _form_page(request, rng, errors, None)
     figures, concerns = await _figures(request, rng)
+    wanted = request.query_params.get("table")
+    text, name = csv_rows(figures, concerns), "figures"
+    if wanted is not None:
+        tables = {table.id: table for group in (await _tables(request, rng, figures)).values() for table in group}
+        if wanted not in tables:
+            raise HTTPException(status_code=404)
+        text, name = tables[wanted].csv(), wanted
     actor = request.state.signed_in.officer.username
     engine = console_of(request).engine
-    await run_in_threadpool(audit.record, engine, actor, "figures-csv", detail=f"{rng.first}..{rng.last}")
-    filename = f"act-early-figures-{rng.first}-to-{rng.last}.csv"
+    await run_in_threadpool(
+        audit.record, engine, actor, "figures-csv", detail=f"{rng.first}..{rng.last}" + (f" {wanted}" if wanted else "")
+    )
+    filename = f"act-early-{name}-{rng.first}-to-{rng.last}.csv"
     return Response(
-        csv_rows(figures, concerns),
+        text,
         media_type="text/csv; charset=utf-8",
         headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{filename}"'},
     )

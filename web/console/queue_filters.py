@@ -14,8 +14,10 @@ from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 
+from web.concern.areas import area_slugs
 from web.console.pages import one_line
 from web.console.workflow import OPEN, WAITING, overdue_received_by
+from web.console.working_days import CALENDARS, ENGLAND_AND_WALES, calendar_of_area
 from web.storage.concerns import STATUSES
 from web.storage.queue import QueueFilter
 
@@ -24,7 +26,7 @@ ROUTES = {"form": "Online form", "callback": "Call back"}
 LANGUAGES = {"en": "English", "cy": "Welsh", "ur": "Urdu"}
 LAST_PAGE = 10_000
 REFERENCE = re.compile(r"([A-Z0-9]{4})-?([A-Z0-9]{4})")
-FIELDS = ("status", "route", "language", "from", "to", "overdue", "mine", "reference")
+FIELDS = ("status", "route", "language", "area", "from", "to", "overdue", "mine", "reference")
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ def read_query(query: Mapping[str, str], today: dt.date, officer_id: int) -> Ask
         raise HTTPException(status_code=400)
     if values["route"] not in ("", *ROUTES) or values["language"] not in ("", *LANGUAGES):
         raise HTTPException(status_code=400)
+    if values["area"] and values["area"] not in area_slugs():  # an area out of the officer's own finds nothing
+        raise HTTPException(status_code=400)
     if values["overdue"] not in ("", "yes") or values["mine"] not in ("", "yes"):
         raise HTTPException(status_code=400)
     errors: dict[str, str] = {}
@@ -75,11 +79,25 @@ def read_query(query: Mapping[str, str], today: dt.date, officer_id: int) -> Ask
         received_from=received_from,
         received_to=received_to,
         overdue_received_by=overdue_received_by(today) if values["overdue"] else None,
+        overdue_elsewhere=overdue_elsewhere(today) if values["overdue"] else (),
         waiting=WAITING,
         reference=reference,
         assigned_to=officer_id if values["mine"] else None,
+        area=values["area"] or None,
     )
     return Asked(values, wanted, int(page), errors)
+
+
+def overdue_elsewhere(today: dt.date) -> tuple[tuple[frozenset[str], dt.date], ...]:
+    """The areas whose bank holidays make a different day of receipt overdue `today` than England and
+    Wales's (the default calendar), with that day; nothing on most days."""
+    default = overdue_received_by(today)
+    differing = []
+    for calendar in CALENDARS:
+        day = overdue_received_by(today, calendar=calendar)
+        if calendar != ENGLAND_AND_WALES and day != default:
+            differing.append((frozenset(area for area in area_slugs() if calendar_of_area(area) == calendar), day))
+    return tuple(differing)
 
 
 def _day(text: str, name: str, what: str, errors: dict[str, str]) -> dt.date | None:

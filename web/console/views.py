@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from web.console import auth
+from web.console import scope as scopes
 from web.console.concern_pages import concern_list as concern_list  # routed from here (web/console/app.py)
 from web.console.concern_pages import concern_update as concern_update
 from web.console.concern_pages import concern_view as concern_view
@@ -220,20 +221,35 @@ def _audit_query(request: Request) -> tuple[str, str | None, int]:
     return show, actor, int(page)
 
 
+def _areas_query(request: Request) -> int | None:
+    """?areas=ID: the officer whose areas the page shows a form for, or a 400."""
+    asked = request.query_params.get("areas", "")
+    if not asked:
+        return None
+    if not (asked.isascii() and asked.isdigit() and 0 < int(asked) <= store.LARGEST_ID):
+        raise HTTPException(status_code=400)
+    return int(asked)
+
+
 @requires("admin")
 async def accounts(request: Request) -> Response:
-    """The accounts and the audit log, a page at a time: by default what was done after signing in, with
-    sign-in attempts (and the counts of those refused unchecked) on a view of their own."""
+    """The accounts with their areas, and the audit log, a page at a time: by default what was done after
+    signing in, with sign-in attempts (and the counts of those refused unchecked) on a view of their own.
+    ?areas=ID adds the form that changes an officer's areas (ADR 21)."""
     state = console_of(request)
     show, actor, page = _audit_query(request)
+    areas_of = _areas_query(request)
 
-    def read() -> tuple[list[store.Officer], store.AuditPage]:
+    def read() -> tuple[list[store.Officer], store.AuditPage, dict[int, frozenset[str]]]:
         store.record(state.engine, request.state.signed_in.officer.username, "accounts")
         write_refusals(state)
         audit = store.audit_page(state.engine, before_sign_in=AUDIT_VIEWS[show], actor=actor, page=page)
-        return store.all_officers(state.engine), audit
+        return store.all_officers(state.engine), audit, store.all_areas(state.engine)
 
-    officers, audit = await run_in_threadpool(read)
+    officers, audit, areas = await run_in_threadpool(read)
+    changing = next((officer for officer in officers if officer.id == areas_of and officer.role == "officer"), None)
+    if areas_of is not None and changing is None:
+        raise HTTPException(status_code=404)
     since, throttled_now = state.refused_sign_ins.now_counting()
     return render(
         request,
@@ -245,16 +261,24 @@ async def accounts(request: Request) -> Response:
         throttled_now=throttled_now,
         throttled_since=since,
         now=auth.now_utc(),
+        areas=areas,
+        area_name=dict(scopes.officer_area_choices()),
+        area_choices=scopes.officer_area_choices(),
+        changing=changing,
     )
 
 
 @requires("admin")
 async def account_toggle(request: Request) -> Response:
+    """Deactivate or reactivate the account; with `action=areas`, set the areas an officer works in instead."""
     state = console_of(request)
     officer_id = int(str(request.path_params["officer_id"]))
     if officer_id > store.LARGEST_ID:
         raise HTTPException(status_code=400)
     admin = request.state.signed_in.officer
+    form = await form_of(request, max_fields=200)
+    if form.get("action") == "areas":
+        return await _set_areas(request, officer_id, frozenset(str(area) for area in form.getlist("area")))
 
     def toggle() -> None:
         officer = store.officer_by_id(state.engine, officer_id)
@@ -269,6 +293,24 @@ async def account_toggle(request: Request) -> Response:
         store.record(state.engine, admin.username, action, detail=officer.username)
 
     await run_in_threadpool(toggle)
+    return RedirectResponse("/accounts", status_code=303, headers=NO_STORE)
+
+
+async def _set_areas(request: Request, officer_id: int, chosen: frozenset[str]) -> Response:
+    """The officer works in `chosen` from now on (any area not on the list: a 400); written to the audit log."""
+    state, admin = console_of(request), request.state.signed_in.officer
+    if not chosen <= dict(scopes.officer_area_choices()).keys():
+        raise HTTPException(status_code=400)
+
+    def change() -> None:
+        officer = store.officer_by_id(state.engine, officer_id)
+        if officer is None or officer.role != "officer":
+            raise HTTPException(status_code=404)
+        store.set_areas(state.engine, officer.id, chosen)
+        shown = ", ".join(sorted(chosen)) or "none"
+        store.record(state.engine, admin.username, "areas", detail=f"{officer.username}: {shown}")
+
+    await run_in_threadpool(change)
     return RedirectResponse("/accounts", status_code=303, headers=NO_STORE)
 
 

@@ -4,14 +4,17 @@ outcomes close one, and what a handover record must hold.
 A concern waits until someone first contacts the sender (its status is still "new"). It is due by the end of
 the working day after the day it arrived (OVERDUE_AFTER_WORKING_DAYS), and overdue from the day after that.
 The day, not the hour: the database keeps the day a concern was received, never the time (nothing links a
-concern to a visit), so "one working day" is counted in whole days, Monday to Friday. Bank holidays are not
-counted out yet.
+concern to a visit), so "one working day" is counted in whole days: Monday to Friday less the bank holidays of
+the queue's calendar (web/console/working_days.py), and "today" is the day in UK local time (`console_today`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+
+from web.console import working_days as uk_days
+from web.console.working_days import ENGLAND_AND_WALES
 
 OVERDUE_AFTER_WORKING_DAYS = 1  # issue 20's default; a setting in web/settings.py if areas come to differ
 WAITING = ("new",)  # statuses in which a concern waits for its first contact
@@ -27,30 +30,40 @@ HANDOVER_TO_LENGTH = 120
 HANDOVER_REFERENCE_LENGTH = 64
 
 
-def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5
+def console_today(now: dt.datetime | None = None) -> dt.date:
+    """The console's today: the day in the UK (a concern sent at 00:30 in a London summer is tomorrow's)."""
+    return uk_days.uk_today(now)
 
 
-def due_by(received_on: dt.date, working_days: int = OVERDUE_AFTER_WORKING_DAYS) -> dt.date:
-    """The last day on which a concern received on `received_on` is on time: `working_days` working days on."""
+def is_working_day(day: dt.date, calendar: str = ENGLAND_AND_WALES) -> bool:
+    return uk_days.is_working_day(day, calendar)
+
+
+def due_by(
+    received_on: dt.date, working_days: int = OVERDUE_AFTER_WORKING_DAYS, *, calendar: str = ENGLAND_AND_WALES
+) -> dt.date:
+    """The last day on which a concern received on `received_on` is on time: `working_days` working days on,
+    in the bank-holiday `calendar` of its queue (working_days.calendar_of_area)."""
     day, left = received_on, working_days
     while left > 0:
         day += dt.timedelta(days=1)
-        left -= is_working_day(day)
+        left -= is_working_day(day, calendar)
     return day
 
 
-def overdue_received_by(today: dt.date, working_days: int = OVERDUE_AFTER_WORKING_DAYS) -> dt.date:
+def overdue_received_by(
+    today: dt.date, working_days: int = OVERDUE_AFTER_WORKING_DAYS, *, calendar: str = ENGLAND_AND_WALES
+) -> dt.date:
     """The latest day of receipt that is overdue `today` (waiting concerns received on it or before are):
     due_by never goes backwards, so one date is the whole condition, and the database can use an index."""
     day = today - dt.timedelta(days=1)
-    while due_by(day, working_days) >= today:
+    while due_by(day, working_days, calendar=calendar) >= today:
         day -= dt.timedelta(days=1)
     return day
 
 
-def is_overdue(status: str, received_on: dt.date, today: dt.date) -> bool:
-    return status in WAITING and due_by(received_on) < today
+def is_overdue(status: str, received_on: dt.date, today: dt.date, *, calendar: str = ENGLAND_AND_WALES) -> bool:
+    return status in WAITING and due_by(received_on, calendar=calendar) < today
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,10 @@ class FormTokens:
     def __init__(self, secret: bytes) -> None:
         self.key = hashlib.sha256(b"form-token:" + secret).digest()
 
+    def for_purpose(self, purpose: str) -> FormTokens:
+        """Tokens with a key of their own, derived from this one: one purpose's token is never another's."""
+        return FormTokens(self.key + b":" + purpose.encode())
+
     def _sign(self, body: str) -> str:
         digest = hmac.new(self.key, body.encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest[:18]).decode()
@@ -36,8 +40,10 @@ class FormTokens:
         body = f"{nonce or secrets.token_urlsafe(18)}.{int(now if now is not None else time.time())}"
         return f"{body}.{self._sign(body)}"
 
-    def read(self, token: str, now: float | None = None) -> tuple[FormToken | None, bool]:
-        """(token, fresh): None when forged or malformed; fresh is False once it has expired."""
+    def read(
+        self, token: str, now: float | None = None, lifetime: int = TOKEN_LIFETIME
+    ) -> tuple[FormToken | None, bool]:
+        """(token, fresh): None when forged or malformed; fresh is False once `lifetime` seconds have passed."""
         parts = token.split(".")
         # ASCII only: hmac.compare_digest raises on other text, and isdigit() is true of "²" and "٣".
         if len(parts) != 3 or len(token) > 100 or not token.isascii() or not parts[1].isdigit():
@@ -47,4 +53,4 @@ class FormTokens:
             return None, False
         issued = int(parts[1])
         age = (now if now is not None else time.time()) - issued
-        return FormToken(nonce=parts[0], issued_at=issued), -60 <= age <= TOKEN_LIFETIME
+        return FormToken(nonce=parts[0], issued_at=issued), -60 <= age <= lifetime

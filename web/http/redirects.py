@@ -9,6 +9,11 @@ never to an error. Each Location carries `?from=ltai`: the page it lands on show
 site has moved (`templates/transition/_ltai_notice.html`). The notice is shown once because nothing
 else carries the parameter: no cookie, nothing stored, and the page's canonical link and all its
 links are built without a query string.
+
+Each redirect it answers leaves the old address it stood for in the request's scope (`FOLLOWED`: a
+known old page or section of the map, else "other"), for the counting around it
+(web/public/measurement.py) to add to the daily figures: the comms team sees which old addresses are
+still followed. Nothing else of the request is kept here.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ REDIRECTS_FILE = ROOT / "content" / "redirects.yaml"
 OLD_HOSTS = ("www.ltai.info", "ltai.info")
 NOTICE_PARAMETER, NOTICE_VALUE = "from", "ltai"
 HOME = "/en/"
+FOLLOWED = "act_early.ltai_followed"  # the scope key the counting reads: the old address as counted
+OTHER = "other"  # an old address the map does not know, counted as one
+MAX_OLD_ADDRESS = 100  # characters: an old address is a key of the figures (at most 120)
 DEFAULT_SITE = "https://actearly.uk"
 CACHE_CONTROL = "public, max-age=86400"  # a day, not for ever: the map may still improve
 _ENDING = re.compile(r"(?:/index)?(?:\.(?:html?|php|aspx))?/*$")
@@ -62,6 +70,17 @@ class RedirectMap:
                 return self.sections[section]
         return HOME
 
+    def counted_as(self, old_path: str) -> str:
+        """The old address as the figures count it: the page or section of the map it matched, else OTHER.
+        Only the map's own entries (or OTHER) can be a key, so what a visitor types never is."""
+        path = normalise(old_path)
+        if path in self.pages:
+            return path
+        for section in sorted(self.sections, key=len, reverse=True):
+            if path == section or path.startswith(f"{section}/"):
+                return section
+        return OTHER
+
     def targets(self) -> set[str]:
         return {*self.pages.values(), *self.sections.values()}
 
@@ -73,6 +92,8 @@ def load_redirects(path: Path = REDIRECTS_FILE) -> RedirectMap:
         for old, mapping in (data.get(part) or {}).items():
             if not isinstance(old, str) or normalise(old) != old:
                 raise RedirectsFileError(f"{path}: {part}: write {old!r} as {normalise(str(old))!r}")
+            if len(old) > MAX_OLD_ADDRESS:
+                raise RedirectsFileError(f"{path}: {part}: {old} is longer than {MAX_OLD_ADDRESS} characters")
             new = mapping[0] if isinstance(mapping, list) and mapping else mapping  # [new address, evidence]
             if not isinstance(new, str) or not _TARGET.match(new):
                 raise RedirectsFileError(f"{path}: {part}: {old} must go to /en/ or /en/<slug>, not {new!r}")
@@ -121,6 +142,7 @@ class LetsTalkAboutItRedirects:
             await self.app(scope, receive, send)
             return
         path, by_host = old
+        scope[FOLLOWED] = self.map.counted_as(path)
         location = with_notice(self.map.target(path))
         if by_host:  # another host: the Location must name this site
             location = self.site + location
@@ -139,9 +161,11 @@ class TrailingSlashRedirects:
     method goes on to the router's 404: the site's forms post to addresses the site wrote.
     """
 
-    def __init__(self, app: ASGIApp, *, routes: Sequence[BaseRoute]) -> None:
+    def __init__(self, app: ASGIApp, *, routes: Sequence[BaseRoute], remembered: int = 4096) -> None:
         self.app = app
         self.routes = routes
+        self.remembered = remembered
+        self.known: dict[str, bool] = {}  # path -> whether a route answers a GET of it (bounded, as routing.py's)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         location = self.location(scope) if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") else None
@@ -163,5 +187,11 @@ class TrailingSlashRedirects:
         return "/" + other.lstrip("/") + (f"?{query.decode('latin-1')}" if query else "")
 
     def is_route(self, scope: Scope, path: str) -> bool:
-        probe = {**scope, "path": path}
-        return any(route.matches(probe)[0] is not Match.NONE for route in self.routes)
+        known = self.known.get(path)
+        if known is None:
+            probe = {**scope, "path": path, "method": "GET"}
+            known = any(route.matches(probe)[0] is not Match.NONE for route in self.routes)
+            if len(self.known) >= self.remembered:
+                self.known.clear()
+            self.known[path] = known
+        return known

@@ -4,22 +4,30 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self'",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "manifest-src 'self'",
-        "worker-src 'self'",
-        "media-src 'self'",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    ]
-)
+CSP_DIRECTIVES = {
+    "default-src": "'none'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "manifest-src": "'self'",
+    "worker-src": "'self'",
+    "media-src": "'self'",
+    "form-action": "'self'",
+    "base-uri": "'none'",
+    "frame-ancestors": "'none'",
+}
+
+
+def content_security_policy(*, style_hashes: tuple[str, ...] = ()) -> str:
+    """The policy; `style_hashes` allow the one `<style>` a page carries inline (web/shell/critical.py), by
+    its sha256 hash: never 'unsafe-inline'."""
+    directives = {**CSP_DIRECTIVES, "style-src": " ".join(["'self'", *style_hashes])}
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,

@@ -14,10 +14,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from web.clock import utc_today
+from web.clock import BACKWARDS, BAD_DATE, TOO_LONG, DateRange, parse_range, utc_today
 from web.content.forces import Force, load_forces
 from web.launch.partner_feedback import ORGANISATIONS
-from web.launch.public_figures import BACKWARDS, BAD_DATE, TOO_LONG, DateRange, csv_text, parse_range, summarise
+from web.launch.public_figures import csv_text, summarise
 from web.launch.satisfaction import ANSWERS
 from web.shell.i18n import N_, translations
 from web.shell.pages import render
@@ -40,6 +40,7 @@ SOURCES = {
     "direct": N_("Typed in, bookmarked or from an app"),
 }
 NOT_A_FORCE = {"other": N_("Not a police force’s tag"), "none": N_("No police force named")}
+OLD_ADDRESSES = {"other": N_("Any other old address (it goes to the home page)")}
 MEDIA = {"poster": N_("Poster"), "social": N_("Social media"), "other": N_("Another tag"), "none": N_("No tag")}
 
 
@@ -73,6 +74,7 @@ async def measured_page(request: Request) -> Response:
         "force_name": lambda slug: force_name(forces, slug, lang),
         "answer_names": ANSWERS,
         "organisation_names": ORGANISATIONS,
+        "old_address_names": OLD_ADDRESSES,
         "measuring": site.settings.measurement,
     }
     headers = {"Cache-Control": "no-store" if errors else CACHE_CONTROL}

@@ -8,27 +8,22 @@ details. `useful` has no meaning here and is always true. No table of its own, n
 
 from __future__ import annotations
 
-from typing import Any
-
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from web.clock import utc_today
-from web.http.forms import remove_personal_details
 from web.launch.forms import (
-    MAX_COMMENT,
     NO_STORE,
-    TOO_LONG,
-    new_token,
+    Answer,
+    FeedbackForm,
+    keep_answer,
     read_guarded_form,
+    show_form,
     text_field,
+    too_long,
 )
-from web.shell.forms import EXPIRED, TOO_MANY
 from web.shell.i18n import N_, translations
 from web.shell.pages import render
-from web.shell.site import language_of, site_of
-from web.storage.figures import store_feedback
+from web.shell.site import language_of
 
 PATH = "/{lang}/partners/feedback"
 ORGANISATIONS = {
@@ -54,25 +49,11 @@ def comment_of(works: str, change: str) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
-def _form(
-    request: Request, lang: str, *, status_code: int = 200, errors: dict[str, str] | None = None, **values: Any
-) -> Response:
-    return render(
-        request,
-        "launch/partner_feedback.html",
-        lang,
-        status_code=status_code,
-        headers=NO_STORE,
-        token=new_token(request),
-        organisations=ORGANISATIONS,
-        errors=errors or {},
-        max_comment=MAX_COMMENT,
-        **values,
-    )
+FORM = FeedbackForm("launch/partner_feedback.html", {"organisations": ORGANISATIONS}, f"{PATH}/thanks")
 
 
 async def partner_feedback_form(request: Request) -> Response:
-    return _form(request, language_of(request))
+    return show_form(request, FORM, language_of(request))
 
 
 async def partner_feedback_send(request: Request) -> Response:
@@ -82,31 +63,16 @@ async def partner_feedback_send(request: Request) -> Response:
     works, change = text_field(form, "works"), text_field(form, "change")
     translate = translations(lang).gettext
     errors: dict[str, str] = {}
-    if not fresh:
-        errors["form"] = translate(EXPIRED)
     if organisation not in ORGANISATIONS:
         errors["organisation"] = translate(CHOOSE)
     for name, value in (("works", works), ("change", change)):
-        if len(value) > MAX_COMMENT:
-            errors[name] = translate(TOO_LONG) % {"limit": MAX_COMMENT}
+        if problem := too_long(lang, value):
+            errors[name] = problem
     if not works and not change:
         errors["works"] = translate(SAY_SOMETHING)
+    kept = Answer(page_key(lang, organisation), True, comment_of(works, change))  # "useful" means nothing here
     values = {"organisation": organisation, "works": works, "change": change}
-    if errors:
-        return _form(request, lang, status_code=422, errors=errors, **values)
-    site = site_of(request)
-    if not await site.feedback_limiter.check(request):
-        return _form(request, lang, status_code=429, errors={"form": translate(TOO_MANY)}, **values)
-    await run_in_threadpool(
-        store_feedback,
-        site.engine,
-        day=utc_today(),
-        language=lang,
-        page=page_key(lang, organisation),
-        useful=True,
-        comment=remove_personal_details(comment_of(works, change)),
-    )
-    return RedirectResponse(f"{PATH.format(lang=lang)}/thanks", status_code=303, headers=NO_STORE)
+    return await keep_answer(request, FORM, lang, fresh=fresh, errors=errors, values=values, answer=kept)
 
 
 async def partner_feedback_thanks(request: Request) -> Response:

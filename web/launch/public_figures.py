@@ -15,54 +15,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from web.storage.figures import FEEDBACK_NO, FEEDBACK_YES, Figure
+from web.clock import DateRange
+from web.storage.figures import FEEDBACK_NO, FEEDBACK_YES, LTAI_ADDRESS, Figure
 
 # The metric names web/public/measurement.py counts under (an area cannot import another; a test checks them).
 VIEW, SOURCE, CAMPAIGN, OFFLINE_SAVE = "view", "source", "campaign", "offline-save"
-PUBLIC_METRICS = (VIEW, SOURCE, CAMPAIGN, OFFLINE_SAVE, FEEDBACK_YES, FEEDBACK_NO)
-SATISFACTION_KEY = re.compile(r"^/[a-z]{2,3}/what-did-you-think/([a-z-]+)$")
+# The old "Let's Talk About It" addresses still followed are public; the sites linking to them (LTAI_REFERRER)
+# are not: anyone can send any site name in a Referer, and a site's name (a personal blog) can be a person's.
+PUBLIC_METRICS = (VIEW, SOURCE, CAMPAIGN, OFFLINE_SAVE, FEEDBACK_YES, FEEDBACK_NO, LTAI_ADDRESS)
+SATISFACTION_KEY = re.compile(r"^/[a-z]{2,3}/what-did-you-think/([a-z-]+)(?:/[a-z-]+)?$")  # answer/where asked
 PARTNER_KEY = re.compile(r"^/[a-z]{2,3}/partners/feedback/([a-z-]+)$")
-DEFAULT_DAYS, MAX_DAYS = 28, 366
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-BAD_DATE, BACKWARDS, TOO_LONG = "bad-date", "backwards", "too-long"
-
-
-@dataclass(frozen=True)
-class DateRange:
-    first: dt.date
-    last: dt.date
-
-    def days(self) -> list[dt.date]:
-        return [self.first + dt.timedelta(days=n) for n in range((self.last - self.first).days + 1)]
-
-
-def _date(raw: str) -> dt.date | None:
-    if not ISO_DATE.match(raw):
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        return None
-
-
-def parse_range(query: Mapping[str, str], today: dt.date) -> tuple[DateRange, dict[str, str]]:
-    """The dates asked for (default: the 28 days to today) and a problem (BAD_DATE, ...) per field."""
-    raw = {name: query.get(name, "").strip()[:20] for name in ("from", "to")}
-    problems: dict[str, str] = {}
-    last = _date(raw["to"]) if raw["to"] else today
-    if last is None:
-        problems["to"] = BAD_DATE
-    first = _date(raw["from"]) if raw["from"] else (last or today) - dt.timedelta(days=DEFAULT_DAYS - 1)
-    if first is None:
-        problems["from"] = BAD_DATE
-    if first is not None and last is not None:
-        if first > last:
-            problems["from"] = BACKWARDS
-        elif (last - first).days >= MAX_DAYS:
-            problems["from"] = TOO_LONG
-    if problems or first is None or last is None:
-        return DateRange(today - dt.timedelta(days=DEFAULT_DAYS - 1), today), problems
-    return DateRange(first, last), problems
 
 
 @dataclass(frozen=True)
@@ -89,6 +51,7 @@ class PublicFigures:
     useful: list[UsefulRow]  # "Is this page useful?" a page
     satisfaction: dict[str, int]  # answer -> count
     partners: dict[str, int]  # type of organisation -> count
+    ltai: list[tuple[str, int]]  # old "Let's Talk About It" addresses followed, most first
 
     @property
     def total_views(self) -> int:
@@ -138,6 +101,7 @@ def summarise(rng: DateRange, figures: Iterable[Figure]) -> PublicFigures:
         useful=sorted(useful, key=lambda row: (-(row.yes + row.no), row.page)),
         satisfaction=_answers(both, SATISFACTION_KEY),
         partners=_answers(yes, PARTNER_KEY),
+        ltai=_ranked(_totals(shown, LTAI_ADDRESS)),
     )
 
 

@@ -5,31 +5,30 @@ Linked from the footer of every page and from the page after a concern is sent. 
 transaction: a count for the day under the page key `/<lang>/what-did-you-think/<answer>` (counted as
 "useful" for the two satisfied answers, so the console's feedback table shows the share satisfied), and
 the comment, screened for personal details, under the same key. Nothing else: no time, no cookie.
+
+Where the question was asked is part of the key (`…/<answer>/<source>`): the page after a concern links
+with `?asked=after-concern`, which the form carries in a hidden field; any other way in (the footer link,
+the address typed) is "footer". Two fixed words, so the key says nothing about the person.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from web.clock import utc_today
-from web.http.forms import remove_personal_details
 from web.launch.forms import (
-    MAX_COMMENT,
     NO_STORE,
-    TOO_LONG,
-    new_token,
+    Answer,
+    FeedbackForm,
+    keep_answer,
     read_guarded_form,
+    show_form,
     text_field,
+    too_long,
 )
-from web.shell.forms import EXPIRED, TOO_MANY
 from web.shell.i18n import N_, translations
 from web.shell.pages import render
-from web.shell.site import language_of, site_of
-from web.storage.figures import store_feedback
+from web.shell.site import language_of
 
 PATH = "/{lang}/what-did-you-think"
 ANSWERS = {
@@ -39,65 +38,44 @@ ANSWERS = {
     "dissatisfied": N_("Dissatisfied"),
     "very-dissatisfied": N_("Very dissatisfied"),
 }
+SOURCES = {
+    "footer": "The footer link on every page (or the address typed in)",
+    "after-concern": "The page after sharing a concern",
+}  # the console's words (English); never shown to the public
+AFTER_CONCERN = "after-concern"
 SATISFIED = frozenset({"very-satisfied", "satisfied"})
 CHOOSE = N_("Select how you feel about this site")
 
 
-def page_key(lang: str, answer: str) -> str:
+def page_key(lang: str, answer: str, source: str) -> str:
     """The key the answer is counted and its comment kept under."""
-    return f"{PATH.format(lang=lang)}/{answer}"
+    return f"{PATH.format(lang=lang)}/{answer}/{source}"
 
 
-def _form(
-    request: Request, lang: str, *, status_code: int = 200, errors: dict[str, str] | None = None, **values: Any
-) -> Response:
-    return render(
-        request,
-        "launch/satisfaction.html",
-        lang,
-        status_code=status_code,
-        headers=NO_STORE,
-        token=new_token(request),
-        answers=ANSWERS,
-        errors=errors or {},
-        max_comment=MAX_COMMENT,
-        **values,
-    )
+def source_of(raw: object) -> str:
+    """Where the question was asked: AFTER_CONCERN when the link said so, else "footer"."""
+    return AFTER_CONCERN if raw == AFTER_CONCERN else "footer"
+
+
+FORM = FeedbackForm("launch/satisfaction.html", {"answers": ANSWERS}, f"{PATH}/thanks")
 
 
 async def satisfaction_form(request: Request) -> Response:
-    return _form(request, language_of(request))
+    return show_form(request, FORM, language_of(request), asked=source_of(request.query_params.get("asked")))
 
 
 async def satisfaction_send(request: Request) -> Response:
     lang = language_of(request)
     form, fresh = await read_guarded_form(request)
-    answer = str(form.get("answer", ""))
-    comment = text_field(form, "comment")
-    translate = translations(lang).gettext
+    answer, asked, comment = str(form.get("answer", "")), source_of(form.get("asked")), text_field(form, "comment")
     errors: dict[str, str] = {}
-    if not fresh:
-        errors["form"] = translate(EXPIRED)
     if answer not in ANSWERS:
-        errors["answer"] = translate(CHOOSE)
-    if len(comment) > MAX_COMMENT:
-        errors["comment"] = translate(TOO_LONG) % {"limit": MAX_COMMENT}
-    if errors:
-        return _form(request, lang, status_code=422, errors=errors, answer=answer, comment=comment)
-    site = site_of(request)
-    if not await site.feedback_limiter.check(request):
-        errors["form"] = translate(TOO_MANY)
-        return _form(request, lang, status_code=429, errors=errors, answer=answer, comment=comment)
-    await run_in_threadpool(
-        store_feedback,
-        site.engine,
-        day=utc_today(),
-        language=lang,
-        page=page_key(lang, answer),
-        useful=answer in SATISFIED,
-        comment=remove_personal_details(comment) or None,
-    )
-    return RedirectResponse(f"{PATH.format(lang=lang)}/thanks", status_code=303, headers=NO_STORE)
+        errors["answer"] = translations(lang).gettext(CHOOSE)
+    if problem := too_long(lang, comment):
+        errors["comment"] = problem
+    kept = Answer(page_key(lang, answer, asked), answer in SATISFIED, comment)
+    values = {"answer": answer, "comment": comment, "asked": asked}
+    return await keep_answer(request, FORM, lang, fresh=fresh, errors=errors, values=values, answer=kept)
 
 
 async def satisfaction_thanks(request: Request) -> Response:

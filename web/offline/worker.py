@@ -22,6 +22,7 @@ from starlette.types import Message
 
 from web.content import ContentLibrary
 from web.settings import ROOT
+from web.shell.critical import STYLES_HEADER
 from web.shell.navigation import page_url
 from web.shell.site import site_of_app
 
@@ -70,7 +71,9 @@ def content_version(library: ContentLibrary, asset_manifest: dict[str, str]) -> 
 
 
 async def _render(app: Starlette, path: str) -> bytes:
-    """A page as the router renders it, without going over HTTP (and without the access log)."""
+    """A page as the router renders it for the worker, which saves it (linking the stylesheet it keeps, not
+    with the CSS inline: web/shell/critical.py), without going over HTTP (and without the access log)."""
+    styles = site_of_app(app).assets.manifest["app.css"].encode()
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -81,7 +84,7 @@ async def _render(app: Starlette, path: str) -> bytes:
         "raw_path": path.encode(),
         "root_path": "",
         "query_string": b"",
-        "headers": [(b"host", b"localhost")],
+        "headers": [(b"host", b"localhost"), (STYLES_HEADER.lower().encode(), styles)],
         "client": None,
         "server": ("localhost", 80),
         "app": app,

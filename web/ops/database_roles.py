@@ -25,7 +25,7 @@ import re
 from sqlalchemy import Connection, Engine, text
 
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-CONCERN_COLUMNS = ("reference", "idempotency_key", "route", "received_on", "heard_about", "language", "sealed")
+CONCERN_COLUMNS = ("reference", "idempotency_key", "route", "received_on", "heard_about", "language", "area", "sealed")
 # (table, privileges): column lists where the site needs only some columns. SQLAlchemy's inserts read back
 # the new row's id (INSERT … RETURNING id), hence SELECT (id) where the site inserts.
 GRANTS = (

@@ -7,13 +7,23 @@ scripts; the Referer header only for its host, to put a visit in a category (sea
 site). Only successful GETs of real pages are counted, by the page's own path (never the query
 string), so junk addresses cannot add rows. Counting happens after the page is rendered and costs an
 in-memory increment: the database write happens in a background task (`flushing`), off the request.
+
+A followed "Let's Talk About It" address (the 301 web/http/redirects.py answers) is counted the same way,
+under the same rules (a person's browser, a GET, not a prefetch): the old address as the redirect matched
+it, and the referring site as the host of the Referer alone, lower case ("none" without one, "this site"
+for the site's own). Hosts are bounded: a key at most MAX_HOST characters of a host name, and at most
+REFERRERS_A_DAY different hosts a day in one process, the rest counted as "other", so made-up Referer
+headers cannot fill the figures table.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
+import re
+import threading
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -31,10 +41,11 @@ from web.clock import utc_today
 from web.content import ContentLibrary
 from web.content.forces import load_forces
 from web.content.names import DEFAULT_LANGUAGE, HOME, SLUG
+from web.http.redirects import FOLLOWED, OLD_HOSTS
 from web.http.same_origin import is_same_origin
 from web.shell.navigation import page_url
 from web.shell.site import language_of, site_of, site_of_app
-from web.storage.figures import FigureCounter
+from web.storage.figures import LTAI_ADDRESS, LTAI_REFERRER, FigureCounter
 
 log = logging.getLogger("web.public.measurement")
 
@@ -42,6 +53,9 @@ VIEW, SOURCE, CAMPAIGN, OFFLINE_SAVE = "view", "source", "campaign", "offline-sa
 SOURCES = ("campaign", "search", "social", "other-site", "direct")
 CAMPAIGN_SOURCES = ("poster", "social")  # what the toolkit's QR codes carry as utm_source
 FLUSH_SECONDS = 10.0
+NO_REFERRER, THIS_SITE, OTHER_SITE = "none", "this site", "other"  # referring-site keys that are not hosts
+MAX_HOST, REFERRERS_A_DAY = 100, 500
+HOST_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{0,98}[a-z0-9])?$")  # at most MAX_HOST characters
 OFFLINE_SAVES_PER_HOUR = 30
 # Pages that are not Markdown pages, by route name: their path with the reader's language. Their
 # handlers answer 200 only for a real page (a film's page: a film that exists in that language).
@@ -142,6 +156,35 @@ def arrival_source(headers: Mapping[str, str], query: Mapping[str, str]) -> str 
     return "other-site" if fetch_site in ("cross-site", "same-site") else "direct"
 
 
+def referring_site(referer: str, own_hosts: frozenset[str]) -> str:
+    """The referring site as counted: its host name only, lower case, or one of the words for no host."""
+    host = _host(referer)
+    if not host:
+        return NO_REFERRER
+    if host in own_hosts:
+        return THIS_SITE
+    return host if HOST_NAME.match(host) else OTHER_SITE
+
+
+class DailyKeys:
+    """The first `limit` different keys a day that this process counts; after them, OTHER_SITE."""
+
+    def __init__(self, limit: int = REFERRERS_A_DAY) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._day: dt.date | None = None
+        self._seen: set[str] = set()
+
+    def admit(self, day: dt.date, key: str) -> str:
+        with self._lock:
+            if day != self._day:
+                self._day, self._seen = day, set()
+            if key in self._seen or len(self._seen) < self.limit:
+                self._seen.add(key)
+                return key
+        return OTHER_SITE
+
+
 def campaign_key(query: Mapping[str, str], forces: Mapping[str, object]) -> str | None:
     """`<force slug>/<poster|social>`; any value outside the toolkit's lists is counted as "other"."""
     source = query.get("utm_source", "").strip().lower()
@@ -172,6 +215,7 @@ class CountingMiddleware:
         self.app = app
         self.counter = counter
         self._forces: Mapping[str, object] | None = None
+        self._referrers = DailyKeys()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.counter is None or scope["type"] != "http" or scope["method"] != "GET":
@@ -179,14 +223,30 @@ class CountingMiddleware:
             return
 
         async def counting_send(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 200:
+            if message["type"] == "http.response.start" and message["status"] in (200, 301):
                 try:
-                    self._count(scope, message)
+                    if message["status"] == 200:
+                        self._count(scope, message)
+                    elif FOLLOWED in scope:
+                        self._count_followed(scope)
                 except Exception as error:  # noqa: BLE001 - counting never breaks a page
                     log.warning("could not count a page view (%s)", type(error).__name__)
             await send(message)
 
         await self.app(scope, receive, counting_send)
+
+    def _count_followed(self, scope: Scope) -> None:
+        """A redirect from an old "Let's Talk About It" address: which one, and from which site."""
+        assert self.counter is not None
+        headers = {name.decode(): value.decode("latin-1") for name, value in scope["headers"] if name in READ_HEADERS}
+        if not is_page_view(headers) or not is_browser(headers.get("user-agent", "")):
+            return
+        base = _host(site_of_app(scope["app"]).settings.public_base_url)
+        own = frozenset({base, _host("//" + headers.get("host", ""))} - {"", *OLD_HOSTS})
+        day = utc_today()
+        self.counter.add(LTAI_ADDRESS, str(scope[FOLLOWED]), day)
+        site = referring_site(headers.get("referer", ""), own)
+        self.counter.add(LTAI_REFERRER, self._referrers.admit(day, site), day)
 
     def _count(self, scope: Scope, start: Message) -> None:
         assert self.counter is not None

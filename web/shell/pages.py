@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -11,6 +13,7 @@ from starlette.responses import Response
 from web.content import ContentLibrary, Page
 from web.content.names import DEFAULT_LANGUAGE
 from web.http.redirects import ltai_notice
+from web.shell.critical import VARY, Stylesheet, inline_styles, wants_inline_styles
 from web.shell.i18n import direction, translations
 from web.shell.navigation import language_links, main_navigation, page_url
 from web.shell.rendered import RenderedResponse, template_version
@@ -71,13 +74,33 @@ def render(
     headers: Mapping[str, str] | None = None,
     **context: Any,
 ) -> Response:
-    return site_of(request).templates.TemplateResponse(
+    """A page in the shell; with its CSS inline when the reader's browser may not hold the stylesheet
+    (web/shell/critical.py)."""
+    site = site_of(request)
+    response = site.templates.TemplateResponse(
         request,
         template,
         {**shell_context(request, lang, page), "page": page, **context},
         status_code=status_code,
-        headers=headers,
+        headers=_varying(headers or {}),
     )
+    if wants_inline_styles(request, site.assets):
+        scripts = tuple(site.assets.path(name) for name in sorted(site.assets.manifest) if name.endswith(".js"))
+        return inline_styles(response, site.assets, stylesheet(site.assets.path("app.css"), scripts))
+    return response
+
+
+def _varying(headers: Mapping[str, str]) -> dict[str, str]:
+    """`headers`, with the inline CSS's request header added to the Vary they name."""
+    varying = {name: value for name, value in headers.items() if name.lower() != "vary"}
+    named = [value for name, value in headers.items() if name.lower() == "vary"]
+    return {**varying, "Vary": ", ".join([*named, VARY])}
+
+
+@cache
+def stylesheet(path: Path, scripts: tuple[Path, ...]) -> Stylesheet:
+    """The built stylesheet, parsed once (its name holds its hash: a new build is a new path)."""
+    return Stylesheet.of(path, scripts)
 
 
 def served_once(
@@ -95,7 +118,8 @@ def served_once(
     templates and settings and the Let's Talk About It notice are added here. `headers` are sent with this
     answer only (a 405's Allow)."""
     site = site_of(request)
-    full_key = (key, ltai_notice(request))
+    # With and without the inline CSS, a page is two bodies: both are kept.
+    full_key = (key, ltai_notice(request), wants_inline_styles(request, site.assets))
     full_version = (site.library, site.films, site.templates, site.settings, template_version(site.templates), *version)
     entry = site.rendered.page(full_key, full_version, render)
     return RenderedResponse(site.rendered, full_key, entry, headers or {})

@@ -15,10 +15,11 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event, func, in
 
 from web.storage.database import create_database_engine
 from web.storage.migrate import migrate
-from web.storage.tables import audit_log, concerns, feedback_comments, figures, officers
+from web.storage.tables import audit_log, concerns, feedback_comments, figures, officer_areas, officers
 
-# In the order a restore inserts them. Every table of the schema except sessions (see above).
-TABLES: tuple[Table, ...] = (officers, concerns, audit_log, figures, feedback_comments)
+# In the order a restore inserts them. Every table of the schema except sessions (see above) and
+# limit_hits (rate-limit counts keyed by the hour: nothing to restore).
+TABLES: tuple[Table, ...] = (officers, officer_areas, concerns, audit_log, figures, feedback_comments)
 BATCH = 500
 
 

@@ -41,6 +41,7 @@ class StoredConcern:
     sealed: bytes
     note_sealed: bytes | None
     closed_on: dt.date | None
+    area: str = "unknown"  # a force's slug, "unknown" or "outside-uk" (ADR 21)
 
 
 class DatabaseBusy(Exception):
@@ -73,11 +74,13 @@ def store_concern(
     language: str,
     heard_about: str | None,
     today: dt.date | None = None,
+    area: str = "unknown",
 ) -> str:
     """Store a sealed concern once per idempotency key and return its reference.
 
     Committed (and, on SQLite, synced to disk) before it returns: only then may the site say it
-    was received. A second call with the same key stores nothing and returns the first reference.
+    was received. A second call with the same key stores nothing and returns the first reference. `area` routes
+    it (ADR 21): a force's slug, "unknown" or "outside-uk".
     DatabaseBusy when the database cannot take it in time.
     """
     values = {
@@ -87,6 +90,7 @@ def store_concern(
         "language": language,
         "heard_about": heard_about or None,
         "received_on": today or utc_today(),
+        "area": area,
     }
     with _in_time():
         for _ in range(5):

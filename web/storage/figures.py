@@ -26,6 +26,9 @@ log = logging.getLogger("web.figures")
 
 FEEDBACK_YES, FEEDBACK_NO = "useful-yes", "useful-no"
 CONCERN, CONCERN_HEARD_ABOUT = "concern", "concern-heard-about"
+# A followed redirect from a "Let's Talk About It" address (web/http/redirects.py): the old address it
+# matched, and the host of the site the visitor came from (never the rest of that site's address).
+LTAI_ADDRESS, LTAI_REFERRER = "ltai-address", "ltai-referrer"
 NOT_GIVEN = "not-given"
 Increments = Mapping[tuple[dt.date, str, str], int]
 
@@ -108,6 +111,72 @@ def concern_counts_between(engine: Engine, first: dt.date, last: dt.date) -> lis
             )
             found += [Figure(metric, str(key or NOT_GIVEN), day, int(n)) for key, day, n in connection.execute(query)]
     return sorted(found, key=lambda figure: (figure.metric, figure.key, figure.day))
+
+
+@dataclass(frozen=True)
+class ConcernCount:
+    """How many concerns arrived on a day by one route, for one area (never which concerns)."""
+
+    received_on: dt.date
+    route: str
+    area: str
+    count: int
+
+
+@dataclass(frozen=True)
+class StatusDay:
+    """A concern's day of arrival and, once its status has left "new", the UTC day its status last changed."""
+
+    received_on: dt.date
+    changed_on: dt.date | None
+
+
+def concerns_by_route_and_area(engine: Engine, first: dt.date, last: dt.date) -> list[ConcernCount]:
+    """Concerns received from `first` to `last`, counted by day, route and area."""
+    query = (
+        select(concerns.c.received_on, concerns.c.route, concerns.c.area, func.count())
+        .where(concerns.c.received_on.between(first, last))
+        .group_by(concerns.c.received_on, concerns.c.route, concerns.c.area)
+        .order_by(concerns.c.received_on, concerns.c.route, concerns.c.area)
+    )
+    with engine.connect() as connection:
+        return [ConcernCount(day, str(route), str(area), int(n)) for day, route, area, n in connection.execute(query)]
+
+
+def status_changes(engine: Engine, first: dt.date, last: dt.date) -> list[StatusDay]:
+    """For each concern received from `first` to `last`: its day and, when no longer "new", the day of its
+    latest status change (migration 0007 keeps only the latest). Two dates a concern, nothing else."""
+    query = select(concerns.c.received_on, concerns.c.status, concerns.c.status_changed_at).where(
+        concerns.c.received_on.between(first, last)
+    )
+    with engine.connect() as connection:
+        return [
+            StatusDay(day, changed.date() if status != "new" and changed is not None else None)
+            for day, status, changed in connection.execute(query)
+        ]
+
+
+def outcomes_between(engine: Engine, first: dt.date, last: dt.date) -> list[Figure]:
+    """Concerns closed from `first` to `last`, by the day they closed and their outcome (metric "outcome")."""
+    query = (
+        select(concerns.c.outcome, concerns.c.closed_on, func.count())
+        .where(concerns.c.status == "closed", concerns.c.closed_on.between(first, last))
+        .group_by(concerns.c.outcome, concerns.c.closed_on)
+    )
+    with engine.connect() as connection:
+        found = [Figure("outcome", str(key or NOT_GIVEN), day, int(n)) for key, day, n in connection.execute(query)]
+    return sorted(found, key=lambda figure: (figure.key, figure.day))
+
+
+def first_day_with_data(engine: Engine) -> dt.date | None:
+    """The launch's first day: the earliest day with a figure or a concern (None before any)."""
+    with engine.connect() as connection:
+        days = [
+            connection.execute(select(func.min(figures.c.day))).scalar(),
+            connection.execute(select(func.min(concerns.c.received_on))).scalar(),
+        ]
+    found = [day for day in days if day is not None]
+    return min(found) if found else None
 
 
 def latest_comments(engine: Engine, first: dt.date, last: dt.date, limit: int = 50) -> list[FeedbackComment]:

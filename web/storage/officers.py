@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, delete, insert, inspect, select, text, update
 
 from web.clock import utc_now
-from web.storage.tables import audit_log, officers, sessions
+from web.storage.tables import audit_log, officer_areas, officers, sessions
 
 ROLES = ("officer", "comms", "admin")
+# An officer's areas (ADR 21): police force slugs, or NATIONAL, the national triage team, which sees every area
+# and the concerns whose area is unknown or outside the UK, and transfers concerns between areas.
+NATIONAL = "national"
 LARGEST_ID = 2**31 - 1  # PostgreSQL's integer
 # What is written before anyone has signed in: kept apart from what officers did on the admins' audit page.
 BEFORE_SIGN_IN = ("sign-in-failed", "sign-in-throttled", "code-failed", "code-replayed", "code-unreadable")
@@ -61,17 +64,47 @@ def _officer(row: object) -> Officer:
     return Officer(**{name: mapping[name] for name in Officer.__dataclass_fields__})
 
 
-def add_officer(engine: Engine, username: str, password_hash: str, totp_secret: str, role: str) -> int:
-    """`totp_secret` is the sealed secret (web/console/auth.py: seal_totp_secret)."""
+def add_officer(
+    engine: Engine, username: str, password_hash: str, totp_secret: str, role: str, areas: tuple[str, ...] = ()
+) -> int:
+    """`totp_secret` is the sealed secret (web/console/auth.py: seal_totp_secret). A new officer works in
+    `areas` (none: an administrator gives them on the accounts page, and until then they see no concern)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     with engine.begin() as connection:
         result = connection.execute(
             insert(officers).values(username=username, password_hash=password_hash, totp_secret=totp_secret, role=role)
         )
-    key = result.inserted_primary_key
-    assert key is not None
+        key = result.inserted_primary_key
+        assert key is not None
+        if areas:
+            connection.execute(insert(officer_areas), [{"officer_id": int(key[0]), "area": area} for area in areas])
     return int(key[0])
+
+
+def areas_of(engine: Engine, officer_id: int) -> frozenset[str]:
+    """The areas the officer works in (NATIONAL among them for the national triage team)."""
+    with engine.connect() as connection:
+        found = connection.execute(select(officer_areas.c.area).where(officer_areas.c.officer_id == officer_id))
+        return frozenset(str(area) for area in found.scalars())
+
+
+def all_areas(engine: Engine) -> dict[int, frozenset[str]]:
+    """Every officer's areas, by officer id (officers without one are left out)."""
+    by_officer: dict[int, set[str]] = {}
+    with engine.connect() as connection:
+        for officer_id, area in connection.execute(select(officer_areas.c.officer_id, officer_areas.c.area)):
+            by_officer.setdefault(int(officer_id), set()).add(str(area))
+    return {officer_id: frozenset(areas) for officer_id, areas in by_officer.items()}
+
+
+def set_areas(engine: Engine, officer_id: int, areas: frozenset[str]) -> None:
+    """The officer works in `areas` from now on (and no others)."""
+    with engine.begin() as connection:
+        connection.execute(delete(officer_areas).where(officer_areas.c.officer_id == officer_id))
+        if areas:
+            rows = [{"officer_id": officer_id, "area": area} for area in sorted(areas)]
+            connection.execute(insert(officer_areas), rows)
 
 
 def replace_totp_secret(engine: Engine, officer_id: int, totp_secret: str) -> None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, func, select, true, update
+from sqlalchemy import ColumnElement, Connection, Engine, and_, func, or_, select, true, update
 
 from web.storage.concerns import STATUSES
 from web.storage.database import reading
-from web.storage.officers import LARGEST_ID
-from web.storage.tables import audit_log, concerns, officers
+from web.storage.officers import LARGEST_ID, NATIONAL
+from web.storage.tables import audit_log, concerns, officer_areas, officers
 
 PER_PAGE = 50
 QUEUE_COLUMNS = (
@@ -25,9 +25,10 @@ QUEUE_COLUMNS = (
     concerns.c.language,
     concerns.c.status,
     concerns.c.outcome,
+    concerns.c.area,
     officers.c.username.label("assigned_to"),
 )
-HISTORY = ("status", "assigned", "unassigned", "handover")  # audit actions shown as a concern's history
+HISTORY = ("status", "assigned", "unassigned", "handover", "transferred")  # audit actions shown as a concern's history
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,13 @@ class QueueFilter:
     received_from: dt.date | None = None
     received_to: dt.date | None = None
     overdue_received_by: dt.date | None = None  # waiting concerns received on this day or before
+    # Areas whose bank holidays move that day (Scotland's, Northern Ireland's): (their areas, their day).
+    overdue_elsewhere: tuple[tuple[frozenset[str], dt.date], ...] = ()
     waiting: tuple[str, ...] = ("new",)
     reference: str | None = None
     assigned_to: int | None = None
+    areas: frozenset[str] | None = None  # the officer's areas (ADR 21); None: every area (national triage)
+    area: str | None = None  # one area, as a filter
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class QueuedConcern:
     language: str
     status: str
     outcome: str | None
+    area: str
     assigned_to: str | None  # the officer's username
 
 
@@ -68,6 +74,18 @@ class QueuePage:
     def __post_init__(self) -> None:
         object.__setattr__(self, "next_page", self.page + 1 if self.page * self.per_page < self.total else None)
         object.__setattr__(self, "previous_page", self.page - 1 if self.page > 1 else None)
+
+
+def _overdue(received_by: dt.date, elsewhere: tuple[tuple[frozenset[str], dt.date], ...]) -> ColumnElement[bool]:
+    """Received on or before the day, or, in areas with bank holidays of their own, their day: one condition
+    (which the index answers) on the days when every calendar agrees."""
+    if not elsewhere:
+        return concerns.c.received_on <= received_by
+    own = frozenset().union(*(areas for areas, _ in elsewhere))
+    return or_(
+        and_(concerns.c.area.not_in(sorted(own)), concerns.c.received_on <= received_by),
+        *(and_(concerns.c.area.in_(sorted(areas)), concerns.c.received_on <= day) for areas, day in elsewhere),
+    )
 
 
 def _conditions(wanted: QueueFilter, *, listing: bool) -> list[ColumnElement[bool]]:
@@ -92,11 +110,15 @@ def _conditions(wanted: QueueFilter, *, listing: bool) -> list[ColumnElement[boo
     if wanted.overdue_received_by is not None:
         not_waiting = tuple(status for status in STATUSES if status not in wanted.waiting)
         conditions.append(concerns.c.status.not_in(not_waiting) if listing else concerns.c.status.in_(wanted.waiting))
-        conditions.append(concerns.c.received_on <= wanted.overdue_received_by)
+        conditions.append(_overdue(wanted.overdue_received_by, wanted.overdue_elsewhere))
     if wanted.reference is not None:
         conditions.append(concerns.c.reference == wanted.reference)
     if wanted.assigned_to is not None:
         conditions.append(concerns.c.assigned_to == wanted.assigned_to)
+    if wanted.areas is not None:  # none of them: no concern (in_ of nothing is false)
+        conditions.append(concerns.c.area.in_(sorted(wanted.areas)))
+    if wanted.area is not None:
+        conditions.append(concerns.c.area == wanted.area)
     return conditions
 
 
@@ -117,6 +139,16 @@ def queue_page(engine: Engine, wanted: QueueFilter, page: int = 1, per_page: int
     return QueuePage(rows, page, total, per_page)
 
 
+def sealed_of(engine: Engine, references: list[str]) -> dict[str, bytes]:
+    """The sealed answers of the concerns a page shows (at most a page's), for the console to open in memory
+    for triage at a glance (web/console/glance.py): one query by their unique references."""
+    if not references:
+        return {}
+    query = select(concerns.c.reference, concerns.c.sealed).where(concerns.c.reference.in_(references))
+    with reading(engine) as connection:
+        return {str(row.reference): bytes(row.sealed) for row in connection.execute(query)}
+
+
 @dataclass(frozen=True)
 class Work:
     """The console's work on one concern: the columns web/storage/concerns.py does not read."""
@@ -126,6 +158,7 @@ class Work:
     outcome: str | None
     handed_over_on: dt.date | None
     handover_sealed: bytes | None
+    area: str
 
 
 def work_on(engine: Engine, reference: str) -> Work | None:
@@ -140,6 +173,7 @@ def _work(connection: Connection, reference: str) -> Work | None:
         concerns.c.outcome,
         concerns.c.handed_over_on,
         concerns.c.handover_sealed,
+        concerns.c.area,
     ).where(concerns.c.reference == reference)
     row = connection.execute(query).first()
     return Work(**row._mapping) if row is not None else None
@@ -160,7 +194,7 @@ def desk_of(engine: Engine, reference: str) -> Desk | None:
         work = _work(connection, reference)
         if work is None:
             return None
-        return Desk(work, _history(connection, reference), _officers_to_assign(connection))
+        return Desk(work, _history(connection, reference), _officers_to_assign(connection, work.area))
 
 
 def assign(engine: Engine, reference: str, officer_id: int | None) -> bool:
@@ -189,6 +223,19 @@ def change_status(
             values["note_sealed"] = note_sealed
         connection.execute(update(concerns).where(concerns.c.reference == reference).values(**values))
     return True
+
+
+def transfer(engine: Engine, reference: str, area: str) -> bool:
+    """Move the concern to `area`'s queue (ADR 21): its officers see it, the old area's no longer do, and nobody
+    has it until someone there claims it. False when there is no such concern."""
+    return _update(engine, reference, area=area, assigned_to=None)
+
+
+def area_of(engine: Engine, reference: str) -> str | None:
+    """The concern's area, or None when there is no such concern."""
+    with reading(engine) as connection:
+        found = connection.execute(select(concerns.c.area).where(concerns.c.reference == reference)).scalar()
+    return str(found) if found is not None else None
 
 
 def record_handover(engine: Engine, reference: str, on: dt.date, sealed: bytes) -> bool:
@@ -226,16 +273,16 @@ def _history(connection: Connection, reference: str, limit: int = 100) -> list[S
     return [Step(**row._mapping) for row in reversed(connection.execute(query).all())]
 
 
-def officers_to_assign(engine: Engine) -> list[tuple[int, str]]:
-    """Active officers (the role that works on concerns), by name: (id, username)."""
+def officers_to_assign(engine: Engine, area: str | None = None) -> list[tuple[int, str]]:
+    """Active officers (the role that works on concerns), by name: (id, username); with `area`, only those who
+    see its concerns (who work in it, or in national triage)."""
     with reading(engine) as connection:
-        return _officers_to_assign(connection)
+        return _officers_to_assign(connection, area)
 
 
-def _officers_to_assign(connection: Connection) -> list[tuple[int, str]]:
-    query = (
-        select(officers.c.id, officers.c.username)
-        .where(officers.c.role == "officer", officers.c.active.is_(True))
-        .order_by(officers.c.username)
-    )
-    return [(int(row.id), str(row.username)) for row in connection.execute(query)]
+def _officers_to_assign(connection: Connection, area: str | None = None) -> list[tuple[int, str]]:
+    query = select(officers.c.id, officers.c.username).where(officers.c.role == "officer", officers.c.active.is_(True))
+    if area is not None:
+        seeing = select(officer_areas.c.officer_id).where(officer_areas.c.area.in_((area, NATIONAL)))
+        query = query.where(officers.c.id.in_(seeing))
+    return [(int(row.id), str(row.username)) for row in connection.execute(query.order_by(officers.c.username))]

@@ -42,8 +42,12 @@ concerns = Table(
     Column("outcome", String(32)),
     Column("handed_over_on", Date),
     Column("handover_sealed", LargeBinary),
+    # The police force area the person lives in (migration 0008, ADR 21): a slug of content/forces.yaml,
+    # "unknown" or "outside-uk"; routing metadata in clear like route and language, sealed in the body too.
+    Column("area", String(40), nullable=False, server_default="unknown"),
     Index("concerns_queue", "status", "received_on", "language", "route"),  # counts the queue's matches
     Index("concerns_received", "received_on", "id"),
+    Index("concerns_area", "area", "status", "received_on"),  # one area's queue
 )
 
 officers = Table(
@@ -58,6 +62,15 @@ officers = Table(
     Column("failed_sign_ins", Integer, nullable=False, server_default="0"),
     Column("locked_until", DateTime),
     Column("last_totp_step", Integer, nullable=False, server_default="0"),
+)
+
+# The areas an officer works in (migration 0008, ADR 21): force slugs, or "national" for the national triage
+# team, which sees every area and the unknown and outside-the-UK queue.
+officer_areas = Table(
+    "officer_areas",
+    metadata,
+    Column("officer_id", Integer, primary_key=True),
+    Column("area", String(40), primary_key=True),
 )
 
 # Console sessions: the cookie holds a random token; the table holds only its hash.
