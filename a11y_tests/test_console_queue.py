@@ -17,7 +17,6 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import pyotp
 import pytest
 from playwright.sync_api import Browser, Page
 
@@ -26,6 +25,7 @@ from a11y_tests.test_dashboard import CONSOLE, PASSWORD, SITE, STATUS_ERROR, _se
 from audit.axe import axe_violations, describe
 from testing.browser import tab_to
 from testing.console import store_concerns
+from testing.console_live import sign_in_at
 from testing.live_server import ROOT, free_port, site_environment
 from web.sealing import load_public_key
 from web.storage import create_database_engine
@@ -92,12 +92,7 @@ def _add_officer(name: str, env: dict[str, str]) -> str:
 
 def signed_in(browser: Browser, console: Console, name: str, *, javascript: bool = True) -> Page:
     page = browser.new_context(viewport=DESKTOP, java_script_enabled=javascript).new_page()
-    page.goto(console.url + "/sign-in")
-    page.get_by_label("Username").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Enter your security code").fill(pyotp.TOTP(console.totp_secrets[name]).now())
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_at(page, console.url, name, console.totp_secrets[name])
     return page
 
 

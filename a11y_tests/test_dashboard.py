@@ -18,17 +18,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx2
-import pyotp
 import pytest
 from playwright.sync_api import Browser, Page
 
 from a11y_tests.pages import DESKTOP, PHONE
 from audit.axe import axe_violations, describe
+from testing.console import PASSWORD
+from testing.console_live import sign_in_at
 from testing.live_server import ROOT, free_port, site_environment
 from web.public.feedback import FEEDBACK_PER_HOUR
 
 WIDTHS = {"phone-320": PHONE, "desktop-1280": DESKTOP}
-PASSWORD = "correct horse battery staple"
 # The site and console through test factories (tests/public/test_measurement.py): before web/app.py and
 # web/console/app.py are wired they add the wiring; after, they only lower the feedback limit so the 429
 # page is quick to reach (with `python -m web serve` the limit is 20 an hour).
@@ -183,12 +183,7 @@ def test_the_dashboard_has_no_axe_violations(browser: Browser, servers: Servers)
     errors: list[str] = []  # a CSP violation (an inline style in a chart, say) is logged as a console error
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     try:
-        page.goto(servers.console + "/sign-in")
-        page.get_by_label("Username").fill("cora")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Continue").click()
-        page.get_by_label("Enter your security code").fill(pyotp.TOTP(servers.totp_secret).now())
-        page.get_by_role("button", name="Sign in").click()
+        sign_in_at(page, servers.console, "cora", servers.totp_secret)
         for width, viewport in WIDTHS.items():
             page.set_viewport_size(viewport)  # type: ignore[arg-type]
             page.goto(servers.console + "/dashboard")

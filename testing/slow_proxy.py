@@ -1,5 +1,7 @@
 """A proxy in front of the live site that can hold back the answer to one address: a slow network for
-one request, so a test can see what the service worker does when a response lands late.
+one request, so a test can see what the service worker does when a response lands late. It can also change
+the answers for one address (`rewrite`): the server publishing other advice while the browser's service
+worker stays the same version (one instance upgraded before another).
 
 The proxy passes the browser's Host header on unchanged, so the site sees the proxy's origin (as it
 would a reverse proxy's) and its same-origin checks hold.
@@ -17,6 +19,7 @@ from urllib.parse import urlsplit
 
 from testing.live_server import serving
 
+REWRITTEN_AWAY = {"accept-encoding", "if-none-match"}  # a body to rewrite: whole and uncompressed
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade", "te", "trailer"}
 
 
@@ -25,7 +28,13 @@ class SlowProxy:
         self.upstream = urlsplit(upstream)
         self.url = ""
         self._held: dict[str, tuple[float, threading.Event]] = {}
+        self._rewrites: dict[str, list[tuple[bytes, bytes]]] = {}
         self._lock = threading.Lock()
+
+    def rewrite(self, path: str, *replacements: tuple[bytes, bytes]) -> None:
+        """From now on, answer `path` with each (old, new) replaced in its body (asked for uncompressed)."""
+        with self._lock:
+            self._rewrites[path] = list(replacements)
 
     def hold(self, path: str, seconds: float) -> threading.Event:
         """Answer the next request for `path` `seconds` late; the event is set once that answer is sent."""
@@ -41,17 +50,22 @@ class SlowProxy:
     def forward(self, handler: http.server.BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else None
-        held = self._take(urlsplit(handler.path).path)
+        path = urlsplit(handler.path).path
+        held = self._take(path)
+        with self._lock:
+            rewrites = self._rewrites.get(path)
         connection = http.client.HTTPConnection(self.upstream.hostname or "127.0.0.1", self.upstream.port, timeout=60)
         try:
             connection.putrequest(handler.command, handler.path, skip_host=True, skip_accept_encoding=True)
             for name, value in handler.headers.items():
-                if name.lower() not in HOP_BY_HOP:
+                if name.lower() not in HOP_BY_HOP and not (rewrites and name.lower() in REWRITTEN_AWAY):
                     connection.putheader(name, value)
             connection.endheaders(body)
             response = connection.getresponse()
             content = response.read()
             headers = [(name, value) for name, value in response.getheaders() if name.lower() not in HOP_BY_HOP]
+            for old, new in rewrites or ():
+                content = content.replace(old, new)
         finally:
             connection.close()
         if held:

@@ -27,6 +27,7 @@ from web.sealing import ensure_development_keys, load_or_create_secret, load_pub
 from web.settings import Settings
 from web.shell.assets import Assets
 from web.shell.errors import ErrorPageMiddleware, http_error
+from web.shell.remembered import RememberedPages
 from web.shell.site import Site
 from web.shell.templating import create_templates
 from web.storage import create_database_engine, disposing
@@ -116,14 +117,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/{lang:str}/", advice.advice_page, name="language_home"),
         Route("/{lang:str}/{slug:str}", advice.advice_page, name="advice_page"),
     ]
+    https = settings.public_base_url.startswith("https://")
+    views = measurement.PageViews(made.figure_counter)
     middleware = [
+        # Kept pages answered again in front of the rest, doing what the rest would do (web/shell/remembered.py).
+        Middleware(
+            RememberedPages,
+            clock=advice.clock_version,
+            count=views.answered if made.figure_counter is not None else None,
+            https=https,
+        ),
         Middleware(AccessLogMiddleware),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
-        Middleware(SecurityHeadersMiddleware, https=settings.public_base_url.startswith("https://")),
+        Middleware(SecurityHeadersMiddleware, https=https),
         Middleware(ErrorPageMiddleware, debug=settings.debug),
         Middleware(SlowBodyMiddleware, timeout=settings.body_timeout_seconds, error_page=http_error),
         Middleware(HttpCacheMiddleware),
-        Middleware(measurement.CountingMiddleware, counter=made.figure_counter),
+        Middleware(measurement.CountingMiddleware, views=views),
         Middleware(LetsTalkAboutItRedirects, public_base_url=settings.public_base_url),
         Middleware(TrailingSlashRedirects, routes=routes),
     ]

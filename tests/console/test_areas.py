@@ -121,6 +121,18 @@ def test_national_triage_sees_every_area_and_the_unknown_queue(
     assert tina.get(f"/concerns/{unknown[0]}").status_code == 200
 
 
+def test_a_concern_whose_area_is_no_longer_a_force_still_opens_for_national_triage(
+    console: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Forces merge and slugs change: a row stored before must not make the queue or its page fail."""
+    (reference,) = stored(console, 1, area="a-force-since-merged")
+    tina = as_officer(console, "tina", store.NATIONAL)
+    queue = tina.get("/concerns")
+    assert queue.status_code == 200 and reference in queue.text
+    assert tina.get(f"/concerns/{reference}").status_code == 200
+    assert "a-force-since-merged" in caplog.text and "England and Wales" in caplog.text
+
+
 def test_a_transfer_moves_the_concern_to_the_other_area_with_its_reason_audited(
     console: TestClient, kent_and_surrey: tuple[list[str], list[str], list[str]]
 ) -> None:

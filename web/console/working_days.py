@@ -9,6 +9,7 @@ police force's nation (content/forces.yaml); the national queue follows England 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,6 +20,8 @@ import yaml
 from web.clock import utc_now
 from web.content.forces import load_forces
 from web.settings import ROOT
+
+log = logging.getLogger(__name__)
 
 UK = ZoneInfo("Europe/London")
 CONTENT = ROOT / "content"
@@ -100,14 +103,23 @@ def uk_today(now: dt.datetime | None = None) -> dt.date:
 
 def calendar_of_area(area: str | None, content_dir: Path = CONTENT) -> str:
     """The bank-holiday calendar of a queue: its force's nation's; the national queue's (or no area's) is
-    England and Wales', as are those of a concern whose area is unknown or outside the UK. Any other area that
-    is not a force is refused (a setting or a row that is wrong)."""
+    England and Wales', as are those of a concern whose area is unknown or outside the UK.
+
+    A concern stored with an area that is no longer a force in content/forces.yaml (forces merge, slugs are
+    renamed) is England and Wales' too, with a warning logged once for that area: its page and the queue
+    must still open. Settings that name an area (NOTICE_TO) are checked when they are read."""
     if area is None or area == NATIONAL or area in NOT_A_FORCE:
         return ENGLAND_AND_WALES
     force = load_forces(content_dir / "forces.yaml").get(area)
     if force is None:
-        raise ValueError(f"{area!r} is neither {NATIONAL!r} nor a police force in content/forces.yaml")
+        if area not in _WARNED:
+            _WARNED.add(area)
+            log.warning("area %r is not a police force in content/forces.yaml: England and Wales' working days", area)
+        return ENGLAND_AND_WALES
     return CALENDAR_OF_NATION[force.nation]
+
+
+_WARNED: set[str] = set()
 
 
 def is_working_day(day: dt.date, calendar: str = ENGLAND_AND_WALES) -> bool:

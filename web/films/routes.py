@@ -136,7 +136,11 @@ async def films_page(request: Request) -> Response:
     library, lang = _language(request)
     # A new build of the films (their manifest re-read) is a new version.
     return served_once(
-        request, film_url(lang), lambda: _films_page(request, library, lang), version=(library.manifest(),)
+        request,
+        film_url(lang),
+        lambda: _films_page(request, library, lang),
+        version=(library.manifest(),),
+        remember=False,  # the manifest is read again from disk: RememberedPages could not see it change
     )
 
 
@@ -152,6 +156,7 @@ async def film_page(request: Request) -> Response:
         key,
         lambda: _film_page(request, library, film, lang, low_first=low_first),
         version=(library.manifest(),),  # a new build of the films: a new version
+        remember=False,
     )
 
 

@@ -87,5 +87,12 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, record_status)
         finally:
-            elapsed = (time.perf_counter() - started) * 1000
-            log.info("%s %s %d %.1fms", printable(scope["method"]), printable(scope["path"]), status, elapsed)
+            log_request(scope, status, started)
+
+
+def log_request(scope: Scope, status: int, started: float) -> None:
+    """One access-log line: the method, the path (no query string), the status and the time since `started`
+    (a `time.perf_counter()`)."""
+    if log.isEnabledFor(logging.INFO):
+        elapsed = (time.perf_counter() - started) * 1000
+        log.info("%s %s %d %.1fms", printable(scope["method"]), printable(scope["path"]), status, elapsed)

@@ -48,6 +48,14 @@ def security_headers(*, https: bool) -> list[tuple[bytes, bytes]]:
     return headers
 
 
+def with_security_headers(
+    headers: list[tuple[bytes, bytes]], security: list[tuple[bytes, bytes]]
+) -> list[tuple[bytes, bytes]]:
+    """An answer's `headers`, with each of `security` it does not set itself (a page's own CSP stays)."""
+    present = {name.lower() for name, _ in headers}
+    return [*headers, *((name, value) for name, value in security if name not in present)]
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, https: bool) -> None:
         self.app = app
@@ -60,9 +68,7 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(name, value) for name, value in self.headers if name not in present]
-                message["headers"] = [*message.get("headers", []), *extra]
+                message["headers"] = with_security_headers(message.get("headers", []), self.headers)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -14,7 +14,7 @@ from web.content.names import DEFAULT_LANGUAGE, HOME
 from web.public import feedback, support_line
 from web.shell.navigation import breadcrumbs, film_url, next_page, page_url, section_pages
 from web.shell.pages import render, served_once
-from web.shell.site import language_of, site_of
+from web.shell.site import Site, language_of, site_of
 
 # What a page shows before its own words, by slug: what is urgent first, then the ways to tell us. One copy
 # of each box, so the pages always agree; the search index reads them too (`boxes_text`).
@@ -32,8 +32,7 @@ async def advice_page(request: Request) -> Response:
     page = library.get(lang, slug)
     if page is None:
         raise HTTPException(status_code=404)
-    support_line_open = support_line.is_open()
-    feedback_token = feedback.current_token(site.feedback_tokens)  # the same for an hour, on every page
+    support_line_open, feedback_token = version = clock_version(site)
     return served_once(
         request,
         request.scope["path"],  # one of the library's pages: a known address
@@ -52,8 +51,14 @@ async def advice_page(request: Request) -> Response:
             film=_film_link(site.films, page.film, lang),
             boxes=BOXES.get(slug, ()),
         ),
-        version=(support_line_open, feedback_token),
+        version=version,
     )
+
+
+def clock_version(site: Site) -> tuple[bool, str]:
+    """What a page shows that changes with the clock: the support line open or closed, and the feedback
+    token (the same for an hour, on every page). web/shell/remembered.py checks it before it answers again."""
+    return support_line.is_open(), feedback.current_token(site.feedback_tokens)
 
 
 def boxes_text(templates: Jinja2Templates, library: ContentLibrary) -> dict[tuple[str, str], str]:

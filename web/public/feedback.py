@@ -16,6 +16,7 @@ import base64
 import hashlib
 import re
 import time
+from functools import lru_cache
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -54,7 +55,13 @@ FORM = re.compile(
 def current_token(tokens: FormTokens, now: float | None = None) -> str:
     """The feedback token for this hour: signed, expiring, and the same on every page."""
     now = time.time() if now is None else now
-    return tokens.issue(TOKEN_NONCE, now=now - now % TOKEN_PERIOD)
+    return _hour_token(tokens, int(now - now % TOKEN_PERIOD))
+
+
+@lru_cache(maxsize=8)
+def _hour_token(tokens: FormTokens, hour: int) -> str:
+    # Signed once an hour, not at every page served (web/shell/remembered.py asks at every request).
+    return tokens.issue(TOKEN_NONCE, now=hour)
 
 
 def _page_nonce(lang: str, slug: str) -> str:

@@ -211,29 +211,43 @@ def page_key(route_name: str | None, path_params: Mapping[str, Any], library: Co
 class CountingMiddleware:
     """Count successful GETs of the site's HTML pages, once rendered. Counting off: counter=None."""
 
-    def __init__(self, app: ASGIApp, *, counter: FigureCounter | None) -> None:
+    def __init__(self, app: ASGIApp, *, counter: FigureCounter | None = None, views: PageViews | None = None) -> None:
         self.app = app
-        self.counter = counter
-        self._forces: Mapping[str, object] | None = None
-        self._referrers = DailyKeys()
+        self.views = views if views is not None else PageViews(counter)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.counter is None or scope["type"] != "http" or scope["method"] != "GET":
+        if self.views.counter is None or scope["type"] != "http" or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
 
         async def counting_send(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] in (200, 301):
-                try:
-                    if message["status"] == 200:
-                        self._count(scope, message)
-                    elif FOLLOWED in scope:
-                        self._count_followed(scope)
-                except Exception as error:  # noqa: BLE001 - counting never breaks a page
-                    log.warning("could not count a page view (%s)", type(error).__name__)
+            if message["type"] == "http.response.start":
+                self.views.answered(scope, message)
             await send(message)
 
         await self.app(scope, receive, counting_send)
+
+
+class PageViews:
+    """What `CountingMiddleware` counts of one answer; the pages remembered in front of it
+    (web/shell/remembered.py) are counted by the same object, so both ways count alike."""
+
+    def __init__(self, counter: FigureCounter | None) -> None:
+        self.counter = counter
+        self._forces: Mapping[str, object] | None = None
+        self._referrers = DailyKeys()
+
+    def answered(self, scope: Scope, start: Message) -> None:
+        """Count an answer to a GET by its first message: a page view (200), or an old address followed (301)."""
+        if self.counter is None or start["status"] not in (200, 301):
+            return
+        try:
+            if start["status"] == 200:
+                self._count(scope, start)
+            elif FOLLOWED in scope:
+                self._count_followed(scope)
+        except Exception as error:  # noqa: BLE001 - counting never breaks a page
+            log.warning("could not count a page view (%s)", type(error).__name__)
 
     def _count_followed(self, scope: Scope) -> None:
         """A redirect from an old "Let's Talk About It" address: which one, and from which site."""

@@ -110,16 +110,23 @@ def served_once(
     *,
     version: tuple[Any, ...] = (),
     headers: Mapping[str, str] | None = None,
+    remember: bool = True,
 ) -> Response:
     """The page `render` makes for `key`, rendered once per version of what it depends on.
 
     `key` names the page (its address, its language, what the request chose such as Save-Data); `version`
     what the page shows that changes by itself (the support line opening). The loaded content, films,
     templates and settings and the Let's Talk About It notice are added here. `headers` are sent with this
-    answer only (a 405's Allow)."""
+    answer only (a 405's Allow).
+
+    The answer may also be remembered in front of the middleware (web/shell/remembered.py), which checks
+    the site, the clock's version (`clock_version`) and the request headers the page's Vary names. A page
+    whose `version` holds anything else (the films' manifest, read again from disk) says `remember=False`.
+    So does any page while templates reload (DEBUG)."""
     site = site_of(request)
     # With and without the inline CSS, a page is two bodies: both are kept.
     full_key = (key, ltai_notice(request), wants_inline_styles(request, site.assets))
     full_version = (site.library, site.films, site.templates, site.settings, template_version(site.templates), *version)
     entry = site.rendered.page(full_key, full_version, render)
-    return RenderedResponse(site.rendered, full_key, entry, headers or {})
+    remember = remember and not site.templates.env.auto_reload
+    return RenderedResponse(site.rendered, full_key, entry, headers or {}, remember=remember)

@@ -37,6 +37,7 @@ from web.http.cache import MINIMUM_SIZE, choose_encoding, compress, etag_matches
 MAX_PAGES = 4096
 MAX_BYTES = 32 * 1024 * 1024
 SKIPPED_HEADERS = frozenset({b"content-length"})
+REMEMBER = "web.remember"  # in a request's scope: where RememberedPages (web/shell/remembered.py) is told the answer
 
 
 @dataclass
@@ -126,17 +127,30 @@ def template_version(templates: Jinja2Templates) -> tuple[tuple[str, int], ...]:
 
 
 class RenderedResponse(Response):
-    """A kept page, negotiated like HttpCacheMiddleware does: ETag and 304 (for a 200), brotli or gzip."""
+    """A kept page, negotiated like HttpCacheMiddleware does: ETag and 304 (for a 200), brotli or gzip.
 
-    def __init__(self, pages: RenderedPages, key: Hashable, entry: Rendered, headers: Mapping[str, str]) -> None:
+    When the request came through `RememberedPages` (web/shell/remembered.py) and the page may be
+    remembered there (`remember`), the answer is handed to it, to be sent again to the next request that
+    asks the same."""
+
+    def __init__(
+        self, pages: RenderedPages, key: Hashable, entry: Rendered, headers: Mapping[str, str], *, remember: bool
+    ) -> None:
         self.pages, self.key, self.entry = pages, key, entry
         self.status_code = entry.status
         self.background = None
         self.body = entry.body
         self.extra = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
         self.raw_headers = [*entry.headers, *self.extra]
+        self.remember = remember and entry.status == 200 and not headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        remembering = scope.get(REMEMBER)
+        if remembering is not None and self.remember:
+            remembering.append((self, scope.get("route"), scope.get("path_params", {})))
+        await self.send_to(scope, send)
+
+    async def send_to(self, scope: Scope, send: Send) -> None:
         entry = self.entry
         request = Headers(scope=scope)
         headers = [*entry.headers, *self.extra, (b"vary", b"Accept-Encoding")]
