@@ -3,7 +3,10 @@
     .venv/bin/python -m bench.page_weight      # writes bench/results/page-weight.md
 
 Counts what Chromium reports as transferred (`encodedDataLength`: compressed body plus headers)
-for every request a cold visit makes, page by page, in a fresh browser context each time.
+for every request a cold visit makes, page by page, in a fresh browser context each time. The first-visit
+budget is for what every page needs, as tests/test_budgets.py defines it: the HTML, CSS, scripts, icon and
+whatever else the shell fetches. A film's posters and caption files (under /films/media/) are the film's
+own and counted in a column of their own.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from testing.sitemap import fetch_sitemap_paths
 ROOT = Path(__file__).resolve().parent.parent
 
 PAGE_BUDGET = 14 * 1024
-FIRST_VISIT_BUDGET = 40 * 1024
+FIRST_VISIT_BUDGET = 40 * 1024  # the shell's: media files apart
+MEDIA = "/films/media/"
 
 
 def measure(base: str, path: str, browser: Any) -> dict[str, Any]:
@@ -39,7 +43,9 @@ def measure(base: str, path: str, browser: Any) -> dict[str, Any]:
     context.close()
     transfers = {urls[request_id]: size for request_id, size in sizes.items() if request_id in urls}
     html = next(size for url, size in transfers.items() if url == base + path)
-    return {"path": path, "html": html, "total": sum(transfers.values()), "requests": len(transfers)}
+    media = sum(size for url, size in transfers.items() if url.startswith(base + MEDIA))
+    total = sum(transfers.values())
+    return {"path": path, "html": html, "shell": total - media, "media": media, "requests": len(transfers)}
 
 
 def main() -> None:
@@ -52,15 +58,23 @@ def main() -> None:
         "",
         f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()} {platform.system()},"
         f" Python {platform.python_version()}, by `bench/page_weight.py`.",
-        f"Budgets: HTML {PAGE_BUDGET} B per page; first visit {FIRST_VISIT_BUDGET} B.",
+        f"Budgets: HTML {PAGE_BUDGET} B per page; first visit {FIRST_VISIT_BUDGET} B without a film's media"
+        f" (its posters and captions, under {MEDIA}: a column of their own).",
         "",
-        "| page | HTML | first visit | requests |",
-        "|---|---:|---:|---:|",
+        "| page | HTML | first visit | film media | requests |",
+        "|---|---:|---:|---:|---:|",
     ]
-    lines += [f"| {row['path']} | {row['html']} | {row['total']} | {row['requests']} |" for row in rows]
+    lines += [
+        f"| {row['path']} | {row['html']} | {row['shell']} | {row['media']} | {row['requests']} |" for row in rows
+    ]
     largest_html = max(row["html"] for row in rows)
-    largest_visit = max(row["total"] for row in rows)
-    lines += ["", f"Largest HTML: {largest_html} B. Largest first visit: {largest_visit} B. Pages: {len(rows)}."]
+    largest_visit = max(row["shell"] for row in rows)
+    largest_media = max(row["shell"] + row["media"] for row in rows)
+    lines += [
+        "",
+        f"Largest HTML: {largest_html} B. Largest first visit: {largest_visit} B without media,"
+        f" {largest_media} B with a film's posters and captions. Pages: {len(rows)}.",
+    ]
     out = ROOT / "bench" / "results" / "page-weight.md"
     out.parent.mkdir(exist_ok=True)
     out.write_text("\n".join(lines) + "\n")

@@ -151,7 +151,8 @@ def test_a_transfer_moves_the_concern_to_the_other_area_with_its_reason_audited(
     work = work_on(made(console).engine, reference)
     assert work is not None and work.area == "kent" and work.assigned_to is None
     assert ("tina", "transferred", reference, "from surrey to kent: moved") in audit(console)
-    assert "Transferred: from surrey to kent: moved" in tina.get(f"/concerns/{reference}").text  # its history
+    history = tina.get(f"/concerns/{reference}").text  # in words, not the audit log's slugs
+    assert "Transferred: from Surrey to Kent. The person has moved to that area" in history
     console.cookies.clear()
     kim = as_officer(console, "kim", "kent")
     assert kim.get(f"/concerns/{reference}").status_code == 200
@@ -299,3 +300,12 @@ def test_the_list_opens_only_the_concerns_of_the_page_shown(
     monkeypatch.setattr(glance, "glances", lambda keys, sealed: seen.append(len(sealed)) or real(keys, sealed))
     as_officer(console, "tina", store.NATIONAL).get("/concerns")
     assert seen == [50]
+
+
+def test_the_queue_says_when_a_years_bank_holidays_are_missing(
+    console: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tina = as_officer(console, "tina", store.NATIONAL)
+    assert "are not in content/bank-holidays.yaml" not in tina.get("/concerns").text
+    monkeypatch.setattr("web.console.concern_pages.years_without_holidays", lambda today: [2028])
+    assert "Bank holidays for 2028 are not in content/bank-holidays.yaml yet" in tina.get("/concerns").text

@@ -23,6 +23,7 @@ from web.console.working_days import (
     calendar_of_area,
     load_bank_holidays,
     uk_day,
+    years_without_holidays,
 )
 
 MONDAY = dt.date(2026, 3, 2)
@@ -198,3 +199,10 @@ def test_a_day_in_a_year_the_file_does_not_list_counts_monday_to_friday() -> Non
     assert not is_working_day(dt.date(2030, 12, 28))  # a Saturday
     with pytest.raises(ValueError, match="not one of"):
         is_working_day(dt.date(2026, 1, 5), "wales")
+
+
+def test_the_queue_warns_when_the_bank_holidays_of_a_year_are_missing() -> None:
+    assert years_without_holidays(dt.date(2026, 12, 6)) == []  # 2026 and 2027 are in the file
+    assert years_without_holidays(dt.date(2027, 9, 30)) == []
+    assert years_without_holidays(dt.date(2027, 10, 1)) == [2028]
+    assert years_without_holidays(dt.date(2028, 3, 1)) == [2028]

@@ -189,3 +189,13 @@ def test_what_is_remembered_is_bounded(app: Starlette) -> None:
             client.get(path, headers={"Sec-Fetch-Site": "cross-site"})
             assert len(layer.paths) <= 3
             assert all(len(answers) <= 2 for _, answers in layer.paths.values())
+
+
+def test_a_long_host_is_not_remembered(client: TestClient) -> None:
+    """Each remembered answer holds the headers it is keyed by: a Host made long to fill memory is not kept."""
+    layer = front(client.app)  # type: ignore[arg-type]
+    layer.paths.clear()
+    client.get("/en/get-help", headers={"Host": "a" * 600})
+    assert layer.paths.get("/en/get-help") is None
+    client.get("/en/get-help", headers={"Host": "actearly.test"})
+    assert layer.paths.get("/en/get-help") is not None

@@ -27,7 +27,7 @@ from web.console import scope as scopes
 from web.console.pages import NO_STORE, form_of, one_line, render, requires
 from web.console.queue_filters import LANGUAGES, ROUTES, read_query
 from web.console.state import Console, console_of
-from web.console.working_days import calendar_of_area
+from web.console.working_days import calendar_of_area, years_without_holidays
 from web.sealing import seal, unseal
 from web.storage import concerns as concern_store
 from web.storage import officers as store
@@ -81,6 +81,7 @@ async def concern_list(request: Request) -> Response:
         languages=LANGUAGES,
         area_choices=[(slug, name) for slug, name in scopes.area_choices() if scope.sees(slug)],
         scope=scope,
+        holidays_missing=years_without_holidays(today),
         status_code=400 if asked.errors else 200,
     )
 
@@ -175,7 +176,7 @@ async def _concern_page(
         work=opened.work,
         assigned=assigned,
         handover=opened.handover,
-        history=opened.history,
+        history=[readable(step) for step in opened.history],
         officers=opened.officers,
         overdue=workflow.is_overdue(concern.status, concern.received_on, today, calendar=calendar),
         due_by=workflow.due_by(concern.received_on, calendar=calendar),
@@ -297,6 +298,20 @@ async def _hand_over(request: Request, reference: str, form: FormData) -> Change
 
     await run_in_threadpool(record)
     return {}, {}
+
+
+TRANSFERRED = re.compile(r"^from (?P<before>[\w-]+) to (?P<to>[\w-]+): (?P<reason>[\w-]+)$")
+
+
+def readable(step: queue.Step) -> queue.Step:
+    """A step of the history in an officer's words: a transfer names the areas and its reason, where the audit
+    log keeps their slugs ("from surrey to kent: moved")."""
+    found = TRANSFERRED.match(step.detail or "") if step.action == "transferred" else None
+    if found is None:
+        return step
+    reason = scopes.TRANSFER_REASONS.get(found["reason"], found["reason"])
+    before, to = scopes.area_name(found["before"]), scopes.area_name(found["to"])
+    return replace(step, detail=f"from {before} to {to}. {reason}")
 
 
 async def _transfer(request: Request, reference: str, form: FormData) -> Changed:

@@ -52,6 +52,15 @@ class BankHolidays:
         return day in self.days[calendar]
 
 
+def years_without_holidays(today: dt.date, path: Path = BANK_HOLIDAYS_FILE) -> list[int]:
+    """This year, and from October the next, where content/bank-holidays.yaml has no holidays for them: days
+    there count Monday to Friday only until the year is added (gov.uk lists the next year's well ahead). The
+    queue says so."""
+    years = load_bank_holidays(path).years
+    wanted = (today.year, today.year + 1) if today.month >= 10 else (today.year,)
+    return [year for year in wanted if year not in years]
+
+
 @cache
 def load_bank_holidays(path: Path = BANK_HOLIDAYS_FILE) -> BankHolidays:
     """The file's holidays by calendar, refused with the reason when the file is not as documented."""

@@ -44,7 +44,8 @@ def po_files() -> dict[str, Path]:
 
 def _write(catalog: Catalog, path: Path) -> None:
     buffer = io.BytesIO()
-    write_po(buffer, catalog, omit_header=True, no_location=True, sort_output=True, width=100)
+    # Strings the code no longer has are dropped, not kept as #~ entries a translator would have to read past.
+    write_po(buffer, catalog, omit_header=True, no_location=True, sort_output=True, width=100, ignore_obsolete=True)
     path.write_bytes(buffer.getvalue())
 
 

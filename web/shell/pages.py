@@ -25,6 +25,7 @@ def shell_context(request: Request, lang: str, page: Page | None = None) -> dict
     library = site.library
     return {
         "lang": lang,
+        "library": library,  # what the shell's shared parts are kept for (web/shell/templating.py)
         "dir": direction(lang),
         "home_url": page_url(lang, "home"),
         "navigation": main_navigation(library, lang, page, request.url.path),

@@ -31,7 +31,8 @@ used only while it is still the one the app would give:
 
 Any other request, and any request whose answer is not remembered, goes the long way as before, and an
 answer it gets from a kept page is remembered then. What is remembered is bounded (`max_paths` addresses,
-`max_variants` each, all forgotten when full) and holds no request's data but the headers named above.
+`max_variants` each, all forgotten when full, and keys of at most MAX_KEY_BYTES) and holds no request's
+data but the headers named above.
 tests/shell/test_remembered.py checks that both ways give the same status, headers, body, count and log.
 """
 
@@ -53,6 +54,7 @@ BODY_HEADERS = frozenset({b"content-length", b"transfer-encoding"})
 NEGOTIATED = b"accept-encoding"
 MAX_PATHS = 4096
 MAX_VARIANTS = 16
+MAX_KEY_BYTES = 512  # of the headers an answer is remembered by: a longer Host or header goes the long way
 
 Clock = Callable[[Site], Hashable]
 Count = Callable[[Scope, Message], None]
@@ -143,7 +145,7 @@ class RememberedPages:
         response, route, path_params = told[0]
         names = _vary(response)
         values = _values(scope["headers"], names)
-        if values is None:
+        if values is None or sum(map(len, values)) > MAX_KEY_BYTES:  # a Host made long to fill memory
             return
         known = self.paths.get(scope["path"])
         if known is None or known[0] != names or len(known[1]) >= self.max_variants:
