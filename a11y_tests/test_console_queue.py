@@ -235,7 +235,7 @@ def test_national_triage_transfers_by_keyboard_and_the_area_officer_then_sees_it
         with triage.expect_navigation():
             triage.keyboard.press("Enter")
         assert "Area: Kent." in triage.locator("main").inner_text()
-        assert "Transferred: from surrey to kent: lives-there" in triage.locator("main").inner_text()
+        assert "Transferred: from Surrey to Kent. The person lives in that area" in triage.locator("main").inner_text()
         kira.goto(console.url + "/concerns")
         assert "1 concern matches" in kira.locator("main").inner_text()
         kira.goto(f"{console.url}/concerns/{reference}")

@@ -126,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             clock=advice.clock_version,
             count=views.answered if made.figure_counter is not None else None,
             https=https,
+            public_base_url=settings.public_base_url,
         ),
         Middleware(AccessLogMiddleware),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),

@@ -25,6 +25,7 @@ from web.console.state import console_of_app
 from web.settings import Settings
 from web.shell.site import site_of_app
 from web.storage.figures import add_counts
+from web.storage.officers import record
 
 ONE_DAY = dt.timedelta(days=1)
 COOKIE_VALUE = "MARKER-COOKIE-VALUE"
@@ -365,18 +366,24 @@ def test_the_outcome_tables_count_concerns_a_week_and_the_share_contacted_in_tim
     closed = {"status": "closed", "outcome": "channel", "closed_on": monday, "status_changed_at": at + 7 * ONE_DAY}
     store_concerns(engine, key, 1, received_on=friday, area="gwent", **closed)
     store_concerns(engine, key, 1, received_on=today(), area="essex")  # not yet due
+    # Tuesday: contacted on Wednesday (in time), then closed a week later: the first change counts.
+    (late,) = store_concerns(
+        engine, key, 1, received_on=start + ONE_DAY, status="closed", status_changed_at=at + 8 * ONE_DAY
+    )
+    record(engine, "olive", "status", late, detail="contacted", now=at + 2 * ONE_DAY)
+    record(engine, "olive", "status", late, detail="closed (channel)", now=at + 8 * ONE_DAY)
     sign_in(console, "cora", add(console, "cora", "comms"))
     weeks = [(start + n * 7 * ONE_DAY).isoformat() for n in range(3)]
     tables = tables_of(console, f"from={start}&to={today()}")
-    assert tables["outcomes-route"].rows == ((weeks[0], 2, 1, 3), (weeks[1], 0, 0, 0), (weeks[2], 1, 0, 1))
+    assert tables["outcomes-route"].rows == ((weeks[0], 3, 1, 4), (weeks[1], 0, 0, 0), (weeks[2], 1, 0, 1))
     assert tables["outcomes-area"].rows == (
         (weeks[0], "Essex Police", 1),
         (weeks[0], "Gwent Police", 1),
-        (weeks[0], "Not known", 1),
+        (weeks[0], "Not known", 2),
         (weeks[2], "Essex Police", 1),
     )
     assert tables["outcomes-contacted"].rows == (
-        (weeks[0], 3, 3, 2, "67%"),
+        (weeks[0], 4, 4, 3, "75%"),
         (weeks[1], 0, 0, 0, "–"),
         (weeks[2], 1, 0, 0, "–"),
     )
@@ -390,7 +397,7 @@ def test_the_outcome_tables_count_concerns_a_week_and_the_share_contacted_in_tim
     assert 'govuk-table__header--numeric">Share in time</th>' in html  # figures align right, names do not
     assert '<th scope="col" class="govuk-table__header">Area</th>' in html
     response = console.get(f"/figures.csv?from={start}&to={today()}&table=outcomes-contacted")
-    assert response.text.splitlines()[1:] == [f"{weeks[0]},3,3,2,67%", f"{weeks[1]},0,0,0,–", f"{weeks[2]},1,0,0,–"]
+    assert response.text.splitlines()[1:] == [f"{weeks[0]},4,4,3,75%", f"{weeks[1]},0,0,0,–", f"{weeks[2]},1,0,0,–"]
 
 
 def test_an_unknown_table_is_not_found_and_the_launch_link_starts_on_the_first_day_with_data(

@@ -44,6 +44,13 @@ def test_choose_encoding_prefers_brotli_then_gzip() -> None:
     assert choose_encoding("") is None
 
 
+def test_an_encoding_refused_with_q_0_is_not_chosen() -> None:
+    assert choose_encoding("br;q=0, gzip") == "gzip"
+    assert choose_encoding("br; q=0.0, gzip;q=0") is None
+    assert choose_encoding("gzip;q=0.5, br;q=0.1") == "br"  # both accepted: the smaller answer
+    assert choose_encoding("br;q=nonsense, gzip") == "gzip"
+
+
 def test_etag_matching_ignores_weakness_and_encoding_suffix() -> None:
     assert etag_matches('W/"abc-br"', "abc")
     assert etag_matches('"x", "abc-gzip"', "abc")

@@ -11,12 +11,14 @@ from dataclasses import replace
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
+from starlette.types import Scope, Send
 
 from testing.settings import change_site
 from web.content import ContentLibrary
 from web.public.measurement import VIEW
 from web.shell.critical import STYLES_HEADER
 from web.shell.remembered import RememberedPages
+from web.shell.rendered import RenderedResponse
 from web.shell.site import site_of_app
 from web.storage.figures import FigureCounter
 
@@ -25,6 +27,7 @@ BROWSER = {
     "Sec-Fetch-Mode": "navigate",
     "Sec-Fetch-Dest": "document",
 }
+SITE = "https://actearly.test"
 PATHS = ["/", "/en/", "/en/myths-and-facts", "/cy/get-help", "/ur/signs-to-spot", "/en/offline", "/toolkit"]
 
 
@@ -37,7 +40,8 @@ def front(app: Starlette) -> RememberedPages:
 
 @pytest.fixture
 def client(app: Starlette) -> Iterator[TestClient]:
-    with TestClient(app, raise_server_exceptions=False) as client:
+    # At the site's public address (the tests' PUBLIC_BASE_URL): answers for any other Host are not remembered.
+    with TestClient(app, base_url=SITE, raise_server_exceptions=False) as client:
         client.get("/healthz")  # builds the middleware stack, so `front` can find the layer
         yield client
 
@@ -179,7 +183,7 @@ def test_a_page_no_longer_kept_is_no_longer_remembered(client: TestClient) -> No
 
 
 def test_what_is_remembered_is_bounded(app: Starlette) -> None:
-    with TestClient(app) as client:
+    with TestClient(app, base_url=SITE) as client:
         client.get("/healthz")
         layer = front(app)
         layer.max_paths, layer.max_variants = 3, 2
@@ -191,11 +195,58 @@ def test_what_is_remembered_is_bounded(app: Starlette) -> None:
             assert all(len(answers) <= 2 for _, answers in layer.paths.values())
 
 
-def test_a_long_host_is_not_remembered(client: TestClient) -> None:
-    """Each remembered answer holds the headers it is keyed by: a Host made long to fill memory is not kept."""
+def test_only_the_sites_own_host_is_remembered(client: TestClient) -> None:
+    """A Host made up (long, to fill memory, or many, to push the readers' answers out) goes the long way."""
+    layer = front(client.app)  # type: ignore[arg-type]
+    for host in ["a" * 600, "x1.example", "evil@actearly.test", "actearly.test:8443"]:
+        layer.paths.clear()
+        assert client.get("/en/get-help", headers={"Host": host}).status_code == 200
+        assert layer.paths.get("/en/get-help") is None, host
+    for host in ["actearly.test", "ACTEARLY.test"]:
+        layer.paths.clear()
+        client.get("/en/get-help", headers={"Host": host})
+        assert layer.paths.get("/en/get-help") is not None, host
+
+
+def test_a_page_replaced_in_memory_is_let_go(client: TestClient) -> None:
     layer = front(client.app)  # type: ignore[arg-type]
     layer.paths.clear()
-    client.get("/en/get-help", headers={"Host": "a" * 600})
-    assert layer.paths.get("/en/get-help") is None
-    client.get("/en/get-help", headers={"Host": "actearly.test"})
-    assert layer.paths.get("/en/get-help") is not None
+    client.get("/en/get-help")
+    site_of_app(client.app).rendered.entries.clear()  # type: ignore[arg-type]  # as at RenderedPages' bound
+    client.get("/en/get-help", headers={"Sec-Fetch-Site": "same-origin"})
+    _, variants = layer.paths["/en/get-help"]
+    assert len(variants) == 1  # the answer whose page was dropped is not held here either
+    client.get("/en/get-help")  # its own key again: the long way, then remembered anew
+    assert len(variants) == 2
+
+
+def test_the_oldest_variant_goes_first(client: TestClient) -> None:
+    layer = front(client.app)  # type: ignore[arg-type]
+    layer.paths.clear()
+    layer.max_variants = 2
+    styles = site_of_app(client.app).assets.manifest["app.css"]  # type: ignore[arg-type]
+    for headers in ({}, {"Sec-Fetch-Site": "same-origin"}, {STYLES_HEADER: styles}):
+        client.get("/en/get-help", headers=headers)
+    _, variants = layer.paths["/en/get-help"]
+    assert len(variants) == 2
+    assert all(b"same-origin" in key or styles.encode() in key for key in variants)
+
+
+def test_an_answer_that_fails_before_it_starts_goes_the_long_way(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client.get("/en/get-help")
+    failures = []
+    send_to = RenderedResponse.send_to
+
+    async def failing_once(self: RenderedResponse, scope: Scope, send: Send) -> None:
+        if not failures:
+            failures.append(True)
+            raise MemoryError
+        await send_to(self, scope, send)
+
+    monkeypatch.setattr(RenderedResponse, "send_to", failing_once)
+    before = served(client)
+    answer = client.get("/en/get-help")
+    assert failures and answer.status_code == 200 and "content-security-policy" in answer.headers
+    assert served(client) == before

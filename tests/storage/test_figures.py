@@ -28,6 +28,7 @@ from web.storage.figures import (
     status_changes,
     store_feedback,
 )
+from web.storage.officers import record
 from web.storage.tables import concerns
 
 DAY = dt.date(2026, 3, 2)
@@ -165,6 +166,18 @@ def test_a_concerns_status_day_is_kept_only_once_it_has_left_new(engine: Engine)
         StatusDay(DAY, noon.date()),
         StatusDay(DAY, noon.date() + dt.timedelta(days=9)),
     ]
+
+
+def test_a_concerns_status_day_is_the_first_change_the_audit_log_has(engine: Engine) -> None:
+    """Contacted the next day, closed a week later: the first change counts (issue 20's share read low)."""
+    noon = dt.datetime(2026, 3, 3, 12, 0)
+    later = noon + dt.timedelta(days=9)
+    _concern(engine, 1, status="closed", status_changed_at=later, closed_on=NEXT, area="police-scotland")
+    record(engine, "olive", "status", "R0000001", detail="new", now=noon - dt.timedelta(hours=1))  # not a change
+    record(engine, "olive", "status", "R0000001", detail="contacted with note", now=noon)
+    record(engine, "olive", "status", "R0000001", detail="closed (channel)", now=later)
+    record(engine, "olive", "opened", "R0000001", now=noon - dt.timedelta(days=1))  # not a status change
+    assert status_changes(engine, DAY, DAY) == [StatusDay(DAY, noon.date(), "police-scotland")]
 
 
 def test_outcomes_are_counted_by_the_day_a_concern_closed(engine: Engine) -> None:

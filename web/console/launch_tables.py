@@ -7,10 +7,10 @@ it are the UTC days the figures are kept by (the database keeps no time of day t
 and the first and last weeks hold only the days inside the dates chosen.
 
 "Contacted within a working day" (CONTACTED_MEANS, said on the dashboard too): of the concerns received in a
-week whose day to be contacted by has passed, the share whose status has left "new" and whose latest status
-change was on or before that day (web/console/workflow.py `due_by`: the working day after the day it
-arrived). The console keeps the time of a concern's latest status change only, so a concern contacted in
-time and changed again after its day counts as not in time: the share can only be too low, never too high.
+week whose day to be contacted by has passed, the share whose status first left "new" on or before that day
+(web/console/workflow.py `due_by`: the working day after the day it arrived, in its area's bank-holiday
+calendar). The first change is the audit log's (web/storage/figures.py `status_changes`), so a concern
+contacted in time and changed again later still counts as in time.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from web.clock import DateRange, week_of
 from web.console.workflow import OUTCOMES, due_by
+from web.console.working_days import calendar_of_area
 from web.content.forces import Force
 from web.launch.partner_feedback import ORGANISATIONS
 from web.launch.satisfaction import ANSWERS, SOURCES
@@ -55,10 +56,9 @@ AREA_NAMES = {"unknown": "Not known", "outside-uk": "Outside the UK"}
 MEDIA = ("poster", "social")
 CONTACTED_MEANS = (
     "Contacted within a working day: of the concerns received in the week whose day to be contacted by has "
-    "passed (the working day after the day a concern arrived, Monday to Friday, bank holidays not counted out), "
-    "the share whose status is no longer “new” and last changed on or before that day. Only the latest status "
-    "change is kept, so a concern contacted in time and changed again later counts as not in time: the share "
-    "can be too low, never too high."
+    "passed (the working day after the day a concern arrived: Monday to Friday, not counting the bank holidays "
+    "of the nation the concern’s area is in), the share whose status first changed from “new” on or before "
+    "that day. A concern contacted in time and changed again later counts as in time."
 )
 
 
@@ -206,7 +206,8 @@ def outcome_tables(
     due: dict[dt.date, int] = defaultdict(int)
     in_time: dict[dt.date, int] = defaultdict(int)
     for change in changes:
-        week, due_day = week_of(change.received_on), due_by(change.received_on)
+        week = week_of(change.received_on)
+        due_day = due_by(change.received_on, calendar=calendar_of_area(change.area))
         received[week] += 1
         if due_day < today:
             due[week] += 1

@@ -58,12 +58,31 @@ class CompressedCache:
 
 
 def choose_encoding(accept_encoding: str) -> str | None:
-    offered = {part.split(";")[0].strip().lower() for part in accept_encoding.split(",")}
+    """brotli, else gzip, when the client accepts it: named without `q=0` (`br;q=0` refuses brotli)."""
+    if ";" in accept_encoding:
+        offered = {name for name, weight in map(_weighted, accept_encoding.split(",")) if weight > 0}
+    else:  # as browsers send it ("gzip, deflate, br, zstd"): no weights to read, at every request
+        offered = {part.strip().lower() for part in accept_encoding.split(",")}
     if "br" in offered:
         return "br"
     if "gzip" in offered:
         return "gzip"
     return None
+
+
+def _weighted(part: str) -> tuple[str, float]:
+    """One coding of an Accept-Encoding header and its weight: "gzip;q=0.5" is ("gzip", 0.5); a weight that is
+    not a number counts as 0."""
+    name, *parameters = part.split(";")
+    weight = 1.0
+    for parameter in parameters:
+        key, _, value = parameter.partition("=")
+        if key.strip().lower() == "q":
+            try:
+                weight = float(value.strip())
+            except ValueError:
+                weight = 0.0
+    return name.strip().lower(), weight
 
 
 def etag_matches(if_none_match: str, etag: str) -> bool:

@@ -20,7 +20,8 @@ Host is part of what is remembered.
 
 "Asks the same" is what the page's own `Vary` says it depends on, besides `Accept-Encoding` (negotiated
 again for each request): the headers it names (`X-Cached-Styles`, `Sec-Fetch-Site`, `Save-Data`) and the
-Host, each as sent; a request that sends one of them twice goes the long way. And a remembered answer is
+Host, each as sent; a request that sends one of them twice goes the long way. Only answers to requests for
+the site's own public host (PUBLIC_BASE_URL's, on any port) are remembered. And a remembered answer is
 used only while it is still the one the app would give:
 
 - the site is the same object (`create_app` made it; a test that changes a part replaces it whole);
@@ -31,8 +32,9 @@ used only while it is still the one the app would give:
 
 Any other request, and any request whose answer is not remembered, goes the long way as before, and an
 answer it gets from a kept page is remembered then. What is remembered is bounded (`max_paths` addresses,
-`max_variants` each, all forgotten when full, and keys of at most MAX_KEY_BYTES) and holds no request's
-data but the headers named above.
+all forgotten when full; `max_variants` each, the oldest forgotten first; keys of at most MAX_KEY_BYTES),
+holds no request's data but the headers named above, and lets go of a page as soon as it is no longer the
+one the app keeps (replaced by a new version, or dropped at RenderedPages' bound).
 tests/shell/test_remembered.py checks that both ways give the same status, headers, body, count and log.
 """
 
@@ -42,6 +44,7 @@ import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -71,11 +74,13 @@ class Remembered:
     path_params: dict[str, Any]
     security: list[tuple[bytes, bytes]]  # the security headers the page does not set itself
 
-    def current(self, site: Site, clock: Callable[[], Hashable]) -> bool:
+    def kept(self) -> bool:
+        """Whether its page is still the latest version RenderedPages keeps."""
         response = self.response
-        return (
-            site is self.site and response.pages.entries.get(response.key) is response.entry and clock() == self.clock
-        )
+        return response.pages.entries.get(response.key) is response.entry
+
+    def current(self, site: Site, clock: Callable[[], Hashable]) -> bool:
+        return site is self.site and self.kept() and clock() == self.clock
 
 
 class RememberedPages:
@@ -86,6 +91,7 @@ class RememberedPages:
         clock: Clock,
         count: Count | None,
         https: bool,
+        public_base_url: str,
         max_paths: int = MAX_PATHS,
         max_variants: int = MAX_VARIANTS,
     ) -> None:
@@ -93,6 +99,9 @@ class RememberedPages:
         self.clock = clock
         self.count = count
         self.security = security_headers(https=https)
+        netloc = urlsplit(public_base_url).netloc.lower()  # "actearly.example", "127.0.0.1:8000", "[::1]:8000"
+        bare = netloc.rsplit(":", 1)[0] if netloc.rsplit(":", 1)[-1].isdigit() and not netloc.endswith("]") else netloc
+        self.public_hosts = frozenset({netloc, bare})
         self.max_paths = max_paths
         self.max_variants = max_variants
         # path -> (the request headers its answers vary on, and Host; answers by those headers' values)
@@ -110,16 +119,21 @@ class RememberedPages:
             names, variants = found
             values = _values(scope["headers"], names)
             remembered = variants.get(values) if values is not None else None
-            if remembered is not None and remembered.current(site, lambda: self.clock(site)):
-                self.served += 1
-                await self._answer(remembered, scope, send, started)
-                return
+            if values is not None and remembered is not None:
+                if remembered.current(site, lambda: self.clock(site)):
+                    if await self._answer(remembered, scope, send, started):
+                        self.served += 1
+                        return
+                else:
+                    del variants[values]  # not the page the app would send now: forgotten, with what it holds
         await self._the_long_way(scope, receive, send, site)
 
-    async def _answer(self, remembered: Remembered, scope: Scope, send: Send, started: float) -> None:
-        """What the layers behind would have sent: the kept page, counted, with the security headers, logged."""
+    async def _answer(self, remembered: Remembered, scope: Scope, send: Send, started: float) -> bool:
+        """What the layers behind would have sent: the kept page, counted, with the security headers, logged.
+        False, with nothing sent, when it failed before its first message: the long way answers then, with the
+        site's own error page if it fails there too."""
         scope["route"], scope["path_params"] = remembered.route, remembered.path_params
-        status = 500
+        status: int | None = None
 
         async def finishing(message: Message) -> None:
             nonlocal status
@@ -132,8 +146,13 @@ class RememberedPages:
 
         try:
             await remembered.response.send_to(scope, finishing)
-        finally:
+        except Exception:
+            if status is None:
+                return False
             log_request(scope, status, started)
+            raise
+        log_request(scope, status or 500, started)
+        return True
 
     async def _the_long_way(self, scope: Scope, receive: Receive, send: Send, site: Site) -> None:
         clock = self.clock(site)  # before the page is made: a version that changes meanwhile is not kept
@@ -145,15 +164,26 @@ class RememberedPages:
         response, route, path_params = told[0]
         names = _vary(response)
         values = _values(scope["headers"], names)
-        if values is None or sum(map(len, values)) > MAX_KEY_BYTES:  # a Host made long to fill memory
+        if values is None or sum(map(len, values)) > MAX_KEY_BYTES or not self._ours(values[names.index(b"host")]):
             return
         known = self.paths.get(scope["path"])
-        if known is None or known[0] != names or len(known[1]) >= self.max_variants:
+        if known is None or known[0] != names:
             if len(self.paths) >= self.max_paths:
                 self.paths.clear()
             known = self.paths[scope["path"]] = (names, {})
+        variants = known[1]
+        variants.pop(values, None)
+        for stale in [key for key, old in variants.items() if not old.kept()]:
+            del variants[stale]  # replaced in RenderedPages: the old body is not held here either
+        while len(variants) >= self.max_variants:
+            del variants[next(iter(variants))]  # the least recently remembered
         security = with_security_headers(response.raw_headers, self.security)[len(response.raw_headers) :]
-        known[1][values] = Remembered(response, site, clock, route, dict(path_params), security)
+        variants[values] = Remembered(response, site, clock, route, dict(path_params), security)
+
+    def _ours(self, host: bytes) -> bool:
+        """Whether `host` (a Host header) is the site's public address (PUBLIC_BASE_URL's host, with or without
+        its port): any other is sent the long way, so that made-up names cannot push the readers' answers out."""
+        return host.decode("latin-1").lower() in self.public_hosts
 
 
 def _vary(response: RenderedResponse) -> tuple[bytes, ...]:

@@ -110,7 +110,10 @@ def _same(kept: tuple[Any, ...], asked: tuple[Any, ...]) -> bool:
 def _rendered(response: Response, version: tuple[Any, ...]) -> Rendered:
     body = bytes(response.body)
     template = getattr(response, "template", None)
-    debug = {"template": template, "context": getattr(response, "context", {})} if template is not None else None
+    # For the test client, which reads a page's template and context: without the request that rendered it
+    # first, whose address and headers would otherwise be kept in memory as long as the page.
+    context = {name: value for name, value in getattr(response, "context", {}).items() if name != "request"}
+    debug = {"template": template, "context": context} if template is not None else None
     headers = [(name, value) for name, value in response.raw_headers if name not in SKIPPED_HEADERS]
     digest = hashlib.sha256(body).hexdigest()[:20]
     return Rendered(version, response.status_code, headers, body, digest, debug)

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from web.clock import utc_today
-from web.storage.tables import concerns, feedback_comments, figures
+from web.storage.tables import audit_log, concerns, feedback_comments, figures
 
 log = logging.getLogger("web.figures")
 
@@ -125,10 +125,11 @@ class ConcernCount:
 
 @dataclass(frozen=True)
 class StatusDay:
-    """A concern's day of arrival and, once its status has left "new", the UTC day its status last changed."""
+    """A concern's day of arrival, its area, and the UTC day its status first left "new" (None while new)."""
 
     received_on: dt.date
     changed_on: dt.date | None
+    area: str = "unknown"
 
 
 def concerns_by_route_and_area(engine: Engine, first: dt.date, last: dt.date) -> list[ConcernCount]:
@@ -144,16 +145,32 @@ def concerns_by_route_and_area(engine: Engine, first: dt.date, last: dt.date) ->
 
 
 def status_changes(engine: Engine, first: dt.date, last: dt.date) -> list[StatusDay]:
-    """For each concern received from `first` to `last`: its day and, when no longer "new", the day of its
-    latest status change (migration 0007 keeps only the latest). Two dates a concern, nothing else."""
-    query = select(concerns.c.received_on, concerns.c.status, concerns.c.status_changed_at).where(
-        concerns.c.received_on.between(first, last)
+    """For each concern received from `first` to `last`: its day, its area and the day its status first left
+    "new", from the audit log's first status change to another status (a concern contacted in time and
+    changed again later was still contacted in time). A concern whose status left "new" with no such entry
+    (stored before status changes were audited, or by a test) has the day of its latest change, the only one
+    the concerns table keeps (migration 0007). Two dates and an area a concern, nothing else."""
+    first_change = (
+        select(func.min(audit_log.c.at))
+        .where(
+            audit_log.c.reference == concerns.c.reference,  # the audit_log_reference index
+            audit_log.c.action == "status",
+            ~audit_log.c.detail.startswith("new"),
+        )
+        .scalar_subquery()
     )
+    query = select(
+        concerns.c.received_on, concerns.c.area, concerns.c.status, concerns.c.status_changed_at, first_change
+    ).where(concerns.c.received_on.between(first, last))
     with engine.connect() as connection:
         return [
-            StatusDay(day, changed.date() if status != "new" and changed is not None else None)
-            for day, status, changed in connection.execute(query)
+            StatusDay(day, _day_of(audited) or (_day_of(latest) if status != "new" else None), str(area))
+            for day, area, status, latest, audited in connection.execute(query)
         ]
+
+
+def _day_of(moment: dt.datetime | None) -> dt.date | None:
+    return moment.date() if moment is not None else None
 
 
 def outcomes_between(engine: Engine, first: dt.date, last: dt.date) -> list[Figure]:
