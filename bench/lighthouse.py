@@ -20,7 +20,6 @@ import json
 import os
 import subprocess
 import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +28,7 @@ from urllib.parse import urlsplit
 
 from audit.browser import chromium_path
 from bench.server import machine, stamp, write_result
-from testing.live_server import logged_site
+from testing.live_server import logged_site, serving
 
 VERSION = "12.2.3"
 CACHE = Path(os.environ.get("ACT_EARLY_BENCH_CACHE", Path.home() / ".cache" / "act-early-bench"))
@@ -78,14 +77,8 @@ def as_200(upstream: str, path: str) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as address:
+        yield address
 
 
 def lighthouse() -> Path:

@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from starlette.concurrency import run_in_threadpool
@@ -43,6 +43,7 @@ from web.storage.figures import (
     latest_comments,
     outcomes_between,
     status_changes,
+    totals,
 )
 
 TOP = 10
@@ -185,14 +186,6 @@ class Dashboard:
         return min(max(self.launch_start, self.range.last - dt.timedelta(days=MAX_DAYS - 1)), self.range.last)
 
 
-def _totals(figures: Iterable[Figure], metric: str) -> dict[str, int]:
-    totals: dict[str, int] = defaultdict(int)
-    for figure in figures:
-        if figure.metric == metric:
-            totals[figure.key] += figure.count
-    return dict(totals)
-
-
 def _ranked(totals: Mapping[str, int], labels: Mapping[str, str] | None = None) -> list[tuple[str, int]]:
     ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
     return [((labels or {}).get(key, key), count) for key, count in ranked]
@@ -222,7 +215,7 @@ def summarise(rng: DateRange, figures: list[Figure], concerns: list[Figure], for
         )
         for day in rng.days()
     ]
-    yes, no = _totals(figures, FEEDBACK_YES), _totals(figures, FEEDBACK_NO)
+    yes, no = totals(figures, FEEDBACK_YES), totals(figures, FEEDBACK_NO)
     feedback = sorted(
         (FeedbackRow(page, yes.get(page, 0), no.get(page, 0)) for page in {*yes, *no}),
         key=lambda row: (-(row.yes + row.no), row.page),
@@ -230,12 +223,12 @@ def summarise(rng: DateRange, figures: list[Figure], concerns: list[Figure], for
     board = Dashboard(
         range=rng,
         daily=daily,
-        pages=_ranked(_totals(figures, VIEW)),
-        sources=_ranked(_totals(figures, SOURCE), SOURCE_LABELS),
-        campaigns=_campaigns(_totals(figures, CAMPAIGN), forces),
+        pages=_ranked(totals(figures, VIEW)),
+        sources=_ranked(totals(figures, SOURCE), SOURCE_LABELS),
+        campaigns=_campaigns(totals(figures, CAMPAIGN), forces),
         feedback=feedback,
-        concerns_by_route=_ranked(_totals(concerns, CONCERN), ROUTE_LABELS),
-        concerns_by_heard=_ranked(_totals(concerns, CONCERN_HEARD_ABOUT), HEARD_LABELS),
+        concerns_by_route=_ranked(totals(concerns, CONCERN), ROUTE_LABELS),
+        concerns_by_heard=_ranked(totals(concerns, CONCERN_HEARD_ABOUT), HEARD_LABELS),
     )
     board.charts = charts(board)
     return board

@@ -39,6 +39,7 @@ from web.storage.figures import (
     ConcernCount,
     Figure,
     StatusDay,
+    totals,
 )
 
 Cell = str | int
@@ -78,21 +79,13 @@ class Table:
         return out.getvalue()
 
 
-def _totals(figures: Iterable[Figure], metric: str) -> dict[str, int]:
-    totals: dict[str, int] = defaultdict(int)
-    for figure in figures:
-        if figure.metric == metric:
-            totals[figure.key] += figure.count
-    return dict(totals)
-
-
 def _ranked(totals: Mapping[str, int], names: Mapping[str, str]) -> tuple[tuple[Cell, ...], ...]:
     return tuple((names.get(key, key), count) for key, count in sorted(totals.items(), key=lambda i: (-i[1], i[0])))
 
 
 def ltai_tables(figures: list[Figure]) -> list[Table]:
-    addresses = _ranked(_totals(figures, LTAI_ADDRESS), {"other": OLD_OTHER})
-    sites = _ranked(_totals(figures, LTAI_REFERRER), REFERRER_NAMES)
+    addresses = _ranked(totals(figures, LTAI_ADDRESS), {"other": OLD_OTHER})
+    sites = _ranked(totals(figures, LTAI_REFERRER), REFERRER_NAMES)
     return [
         Table("ltai-addresses", "Old LTAI addresses still followed", ("Old address", "Times followed"), addresses),
         Table("ltai-sites", "Sites still linking to LTAI", ("Referring site", "Times followed"), sites),

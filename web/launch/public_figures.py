@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from web.clock import DateRange
-from web.storage.figures import FEEDBACK_NO, FEEDBACK_YES, LTAI_ADDRESS, Figure
+from web.storage.figures import FEEDBACK_NO, FEEDBACK_YES, LTAI_ADDRESS, Figure, totals
 
 # The metric names web/public/measurement.py counts under (an area cannot import another; a test checks them).
 VIEW, SOURCE, CAMPAIGN, OFFLINE_SAVE = "view", "source", "campaign", "offline-save"
@@ -62,14 +62,6 @@ def public(figures: Iterable[Figure]) -> list[Figure]:
     return [figure for figure in figures if figure.metric in PUBLIC_METRICS]
 
 
-def _totals(figures: Iterable[Figure], metric: str) -> dict[str, int]:
-    totals: dict[str, int] = defaultdict(int)
-    for figure in figures:
-        if figure.metric == metric:
-            totals[figure.key] += figure.count
-    return dict(totals)
-
-
 def _ranked(totals: Mapping[str, int]) -> list[tuple[str, int]]:
     return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
 
@@ -88,20 +80,20 @@ def summarise(rng: DateRange, figures: Iterable[Figure]) -> PublicFigures:
     per_day: dict[tuple[str, dt.date], int] = defaultdict(int)
     for figure in shown:
         per_day[(figure.metric, figure.day)] += figure.count
-    yes, no = _totals(shown, FEEDBACK_YES), _totals(shown, FEEDBACK_NO)
+    yes, no = totals(shown, FEEDBACK_YES), totals(shown, FEEDBACK_NO)
     both = {**yes, **no}
     launch = {key for key in both if SATISFACTION_KEY.match(key) or PARTNER_KEY.match(key)}
     useful = [UsefulRow(page, yes.get(page, 0), no.get(page, 0)) for page in both if page not in launch]
     return PublicFigures(
         range=rng,
         daily=[DailyRow(day, per_day[(VIEW, day)], per_day[(OFFLINE_SAVE, day)]) for day in rng.days()],
-        pages=_ranked(_totals(shown, VIEW)),
-        sources=_ranked(_totals(shown, SOURCE)),
-        campaigns=_ranked(_totals(shown, CAMPAIGN)),
+        pages=_ranked(totals(shown, VIEW)),
+        sources=_ranked(totals(shown, SOURCE)),
+        campaigns=_ranked(totals(shown, CAMPAIGN)),
         useful=sorted(useful, key=lambda row: (-(row.yes + row.no), row.page)),
         satisfaction=_answers(both, SATISFACTION_KEY),
         partners=_answers(yes, PARTNER_KEY),
-        ltai=_ranked(_totals(shown, LTAI_ADDRESS)),
+        ltai=_ranked(totals(shown, LTAI_ADDRESS)),
     )
 
 

@@ -169,24 +169,15 @@ def _matching(css: str, opening: int) -> int:
 
 
 def _split(selector_list: str) -> list[str]:
-    parts, depth, current, position = [], 0, [], 0
-    while position < len(selector_list):
-        char = selector_list[position]
-        if char == "\\":
-            current.append(selector_list[position : position + 2])
-            position += 2
-            continue
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        elif char == "," and depth == 0:
+    """The selectors of a list, split at its commas outside brackets and parentheses."""
+    parts: list[str] = []
+    current: list[str] = []
+    for token, depth in _scanned(selector_list):
+        if token == "," and depth == 0:
             parts.append("".join(current).strip())
             current = []
-            position += 1
-            continue
-        current.append(char)
-        position += 1
+        else:
+            current.append(token)
     parts.append("".join(current).strip())
     return [part for part in parts if part]
 
@@ -198,23 +189,29 @@ def _needs(selector: str) -> frozenset[str]:
 
 
 def _outer(selector: str) -> str:
-    """`selector` without what is inside brackets, parentheses and strings."""
-    kept, depth, position = [], 0, 0
-    while position < len(selector):
-        char = selector[position]
+    """`selector` without its brackets and parentheses and what is inside them."""
+    return "".join(token for token, depth in _scanned(selector) if depth == 0)
+
+
+def _scanned(text: str) -> Iterator[tuple[str, int]]:
+    """`text` a character at a time (a backslash with the character it escapes), each with how deep in brackets
+    and parentheses it stands; a bracket or parenthesis itself comes with -1."""
+    depth, position = 0, 0
+    while position < len(text):
+        char = text[position]
         if char == "\\":
-            if depth == 0:
-                kept.append(selector[position : position + 2])
+            yield text[position : position + 2], depth
             position += 2
             continue
         if char in "([":
             depth += 1
+            yield char, -1
         elif char in ")]":
             depth -= 1
-        elif depth == 0:
-            kept.append(char)
+            yield char, -1
+        else:
+            yield char, depth
         position += 1
-    return "".join(kept)
 
 
 def page_classes(html: str) -> frozenset[str]:

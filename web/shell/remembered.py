@@ -79,8 +79,8 @@ class Remembered:
         response = self.response
         return response.pages.entries.get(response.key) is response.entry
 
-    def current(self, site: Site, clock: Callable[[], Hashable]) -> bool:
-        return site is self.site and self.kept() and clock() == self.clock
+    def current(self, site: Site, clock: Clock) -> bool:
+        return site is self.site and self.kept() and clock(site) == self.clock
 
 
 class RememberedPages:
@@ -99,9 +99,9 @@ class RememberedPages:
         self.clock = clock
         self.count = count
         self.security = security_headers(https=https)
-        netloc = urlsplit(public_base_url).netloc.lower()  # "actearly.example", "127.0.0.1:8000", "[::1]:8000"
-        bare = netloc.rsplit(":", 1)[0] if netloc.rsplit(":", 1)[-1].isdigit() and not netloc.endswith("]") else netloc
-        self.public_hosts = frozenset({netloc, bare})
+        address = urlsplit(public_base_url)
+        netloc = address.netloc.lower()  # "actearly.example", "127.0.0.1:8000", "[::1]:8000"
+        self.public_hosts = frozenset({netloc, netloc.removesuffix(f":{address.port}")})
         self.max_paths = max_paths
         self.max_variants = max_variants
         # path -> (the request headers its answers vary on, and Host; answers by those headers' values)
@@ -118,9 +118,8 @@ class RememberedPages:
         if found is not None:
             names, variants = found
             values = _values(scope["headers"], names)
-            remembered = variants.get(values) if values is not None else None
-            if values is not None and remembered is not None:
-                if remembered.current(site, lambda: self.clock(site)):
+            if values is not None and (remembered := variants.get(values)) is not None:
+                if remembered.current(site, self.clock):
                     if await self._answer(remembered, scope, send, started):
                         self.served += 1
                         return

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections import Counter
-from collections.abc import Mapping
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, func, insert, select
@@ -39,6 +39,15 @@ class Figure:
     key: str
     day: dt.date
     count: int
+
+
+def totals(figures: Iterable[Figure], metric: str) -> dict[str, int]:
+    """Each key's count of `metric`, over every day of `figures`."""
+    found: dict[str, int] = defaultdict(int)
+    for figure in figures:
+        if figure.metric == metric:
+            found[figure.key] += figure.count
+    return dict(found)
 
 
 @dataclass(frozen=True)
